@@ -1,0 +1,56 @@
+/* source.h - the bytes of an input file, however they arrive.
+ *
+ * A regular file is memory-mapped whole (read-only, MADV_SEQUENTIAL); a pipe, FIFO or "-" (stdin)
+ * is copied once into an unlinked temporary file (in $TMPDIR, bounded memory) which is then
+ * mapped; gzip content (magic 1f 8b, any number of concatenated members) is inflated with zlib in
+ * one streaming pass at open that measures the XML size and records access points (the inflate
+ * state and 32 KiB window every few MiB, spacing chosen so they stay within a fixed memory cap)
+ * so that later random access restarts near the requested offset instead of at the beginning.
+ *
+ * Offsets are always offsets in the XML (the decompressed stream for gzip).
+ * A source is used by one thread at a time. */
+#ifndef LV_SOURCE_H
+#define LV_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lavoisier.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lv_source lv_source;
+
+/* Errors: LV_ERR_IO (with strerror text), LV_ERR_EMPTY_FILE (zero bytes, or a gzip stream that
+ * inflates to zero bytes), LV_ERR_GZIP (corrupt or truncated gzip, with the compressed byte offset
+ * and the member number).  Messages start with the path. */
+lv_status lv_source_open(const char *path, lv_source **out);
+void lv_source_close(lv_source *src);
+
+uint64_t lv_source_size(const lv_source *src);      /* bytes of XML */
+uint64_t lv_source_disk_size(const lv_source *src); /* bytes on disk (compressed for gzip) */
+int lv_source_is_gzip(const lv_source *src);
+uint32_t lv_source_gzip_members(const lv_source *src); /* 0 when not gzip */
+
+/* The whole XML as one contiguous read-only mapping, or NULL for gzip sources. */
+const uint8_t *lv_source_mapping(const lv_source *src);
+
+/* A contiguous view of bytes [off, off + len), clipped at the end of the XML: *got is the number
+ * of bytes available (0 at or past the end).  For mapped sources the pointer is into the mapping
+ * and valid until close.  For gzip sources it points into an internal buffer valid until the next
+ * lv_source_view() call on this source; successive views at increasing offsets continue the
+ * current inflate stream instead of restarting, and len may be large (the buffer grows). */
+lv_status lv_source_view(lv_source *src, uint64_t off, size_t len, const uint8_t **ptr,
+                         size_t *got);
+
+/* Tells the source that bytes before off will not be needed again soon: mapped pages there are
+ * dropped from this process's resident set (madvise DONTNEED), which keeps RSS bounded when a
+ * huge file is streamed.  Purely a hint. */
+void lv_source_release_before(lv_source *src, uint64_t off);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

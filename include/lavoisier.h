@@ -1,0 +1,315 @@
+/*
+ * lavoisier.h - the public C API of Lavoisier core.
+ *
+ * Lavoisier core reads mass-spectrometry runs (mzML, indexedmzML, .mzML.gz) into batches of
+ * spectra and runs the heavy operations on them, on a CUDA GPU when one is present and on all CPU
+ * cores otherwise.  This is the only public header.  It is plain C11 with fixed-width types and no
+ * CUDA types, so C, C++ and Python (ctypes) see the same ABI.
+ *
+ * Conventions, valid for every function below unless its comment says otherwise:
+ *
+ *   - Every fallible call returns an lv_status.  LV_OK is 0; any other value is an error, and a
+ *     detail message for it is available from lv_last_error() on the same thread until the next
+ *     failing call on that thread.  The message names the file, the byte offset, the record
+ *     (spectrum index and native id) and the check that failed, where they apply.
+ *   - The library never aborts, never exits and never prints.
+ *   - Objects are opaque handles created by lv_<obj>_create/open and released by
+ *     lv_<obj>_destroy/close.  Passing NULL to a destroy/close function does nothing.
+ *   - Options go by pointer to a struct whose first member `size` is sizeof(the struct).  Fill it
+ *     with lv_<op>_params_init() and change what you need; a NULL params pointer means defaults.
+ *     No struct is ever passed or returned by value.
+ *   - Output pointers are written only on success, unless stated otherwise.
+ *   - Strings are NUL-terminated UTF-8 (mzML ids are ASCII in practice).
+ */
+#ifndef LAVOISIER_H
+#define LAVOISIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LV_API
+#elif defined(__GNUC__)
+#define LV_API __attribute__((visibility("default")))
+#else
+#define LV_API
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Version                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+#define LV_VERSION_MAJOR 0
+#define LV_VERSION_MINOR 1
+#define LV_VERSION_PATCH 0
+#define LV_VERSION_STRING "0.1.0"
+/* One number for compile-time comparisons: MAJOR*10000 + MINOR*100 + PATCH. */
+#define LV_VERSION_NUMBER (LV_VERSION_MAJOR * 10000 + LV_VERSION_MINOR * 100 + LV_VERSION_PATCH)
+
+/* The version of the library actually loaded, as "MAJOR.MINOR.PATCH".  Static storage. */
+LV_API const char *lv_version(void);
+/* The same as LV_VERSION_NUMBER of the loaded library (compare with the header you built with). */
+LV_API uint32_t lv_version_number(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status and errors                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Numbers are fixed forever; new codes are only appended. */
+typedef enum lv_status {
+    LV_OK = 0,
+    LV_ERR_INVALID_ARGUMENT = 1, /* NULL where not allowed, out-of-range value, bad params size */
+    LV_ERR_NO_MEMORY = 2,        /* an allocation failed */
+    LV_ERR_IO = 3,               /* open/read/write/mmap failed (errno text in the message) */
+    LV_ERR_EMPTY_FILE = 4,       /* the input has zero bytes */
+    LV_ERR_TRUNCATED = 5,        /* the input ends inside a record or before the document ends */
+    LV_ERR_XML = 6,              /* malformed markup (libxml2's own message is quoted) */
+    LV_ERR_FORMAT = 7,           /* well-formed XML that is not valid mzML where it matters */
+    LV_ERR_BASE64 = 8,           /* invalid base64 in a <binary> payload */
+    LV_ERR_ZLIB = 9,             /* a zlib-compressed array does not inflate */
+    LV_ERR_GZIP = 10,            /* the .gz container is corrupt or truncated */
+    LV_ERR_NUMPRESS = 11,        /* MS-Numpress data is corrupt */
+    LV_ERR_ARRAY_LENGTH = 12,    /* decoded array length differs from the declared one */
+    LV_ERR_NOT_FOUND = 13,       /* no record with that index, id or retention time */
+    LV_ERR_UNSUPPORTED = 14,     /* valid input or request this build cannot serve (e.g. no GPU) */
+    LV_ERR_CUDA = 15,            /* a CUDA runtime or driver call failed */
+    LV_ERR_INTERNAL = 16         /* a bug in Lavoisier: please report the message */
+} lv_status;
+
+/* A short constant description of a status ("invalid argument", ...).  Never NULL. */
+LV_API const char *lv_status_string(lv_status status);
+
+/* The detail message of the last failing call made on this thread ("" if none).  The pointer is
+ * thread-local storage, valid until the next call into the library on the same thread. */
+LV_API const char *lv_last_error(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context and devices                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum lv_device {
+    LV_DEVICE_AUTO = 0, /* CUDA when a device and the CUDA backend are available, else CPU */
+    LV_DEVICE_CPU = 1,
+    LV_DEVICE_CUDA = 2
+} lv_device;
+
+typedef struct lv_context_params {
+    size_t size;         /* sizeof(lv_context_params) */
+    lv_device device;    /* default LV_DEVICE_AUTO; the LV_DEVICE environment variable
+                            (cpu|cuda|auto) overrides AUTO only */
+    int32_t cuda_device; /* CUDA device ordinal, default 0 */
+    uint32_t n_threads;  /* CPU worker threads; 0 (default) = number of online CPUs */
+} lv_context_params;
+
+/* A context holds the chosen backend, the CPU thread pool and (with CUDA) the device and its
+ * streams.  A context may be shared by several threads; the operations that use it are safe to
+ * call concurrently. */
+typedef struct lv_context lv_context;
+
+LV_API void lv_context_params_init(lv_context_params *params);
+
+/* Creates a context.  Asking for LV_DEVICE_CUDA where no device or no CUDA backend is present
+ * fails with LV_ERR_UNSUPPORTED and a message saying which of the two is missing. */
+LV_API lv_status lv_context_create(const lv_context_params *params, lv_context **out);
+LV_API void lv_context_destroy(lv_context *ctx);
+
+/* The backend the context runs on (LV_DEVICE_CPU or LV_DEVICE_CUDA, never AUTO). */
+LV_API lv_device lv_context_device(const lv_context *ctx);
+/* "cpu" or "cuda:<ordinal> <device name>".  Owned by the context. */
+LV_API const char *lv_context_backend_name(const lv_context *ctx);
+LV_API uint32_t lv_context_threads(const lv_context *ctx);
+
+/* Number of usable CUDA devices: 0 when the build has no CUDA backend, the backend library is
+ * missing, or no driver/device is present.  Never fails. */
+LV_API int32_t lv_cuda_device_count(void);
+
+/* Host memory for staging data to the device: page-locked (pinned) when the context runs on
+ * CUDA, ordinary aligned memory otherwise.  Free with lv_host_free() and the same context. */
+LV_API lv_status lv_host_alloc(lv_context *ctx, size_t bytes, void **out);
+LV_API void lv_host_free(lv_context *ctx, void *ptr);
+
+/* A self-test of the compute path: out[i] = a * x[i] + y[i] for n floats, run on the context's
+ * backend (on the GPU through pinned buffers when the context runs on CUDA).  It exists so that
+ * users and tests can check that a device works end to end.  x, y and out may not be NULL
+ * unless n is 0; out may alias x or y. */
+LV_API lv_status lv_saxpy(lv_context *ctx, uint64_t n, float a, const float *x, const float *y,
+                          float *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Batches                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A batch holds N records (spectra or chromatograms) in CSR / struct-of-arrays form, allocated
+ * once.  Points of record i are [offsets[i], offsets[i+1]) of the value arrays.  A batch is
+ * immutable once returned, except that the caller may modify the values of mz and intensity in
+ * place.  One batch may be read by many threads at once. */
+typedef struct lv_batch lv_batch;
+
+typedef enum lv_record_kind { LV_RECORD_SPECTRUM = 0, LV_RECORD_CHROMATOGRAM = 1 } lv_record_kind;
+
+/* Representation of a spectrum (MS:1000127 centroid, MS:1000128 profile). */
+typedef enum lv_representation {
+    LV_REPR_UNKNOWN = 0,
+    LV_REPR_PROFILE = 1,
+    LV_REPR_CENTROID = 2
+} lv_representation;
+
+/* Element type of an extra (non m/z, non intensity) array, kept in its native type. */
+typedef enum lv_dtype {
+    LV_DTYPE_F32 = 0,
+    LV_DTYPE_F64 = 1,
+    LV_DTYPE_I32 = 2,
+    LV_DTYPE_I64 = 3,
+    LV_DTYPE_ASCII = 4 /* MS:1001479 null-terminated ASCII string: one byte per element */
+} lv_dtype;
+
+/* All columns of a batch as pointers into the batch (zero-copy).  Per-record columns have
+ * n_records entries.  Missing values: rt_seconds, precursor_mz and precursor_intensity are NaN;
+ * ms_level, precursor_charge and polarity are 0; representation is LV_REPR_UNKNOWN. */
+typedef struct lv_batch_view {
+    size_t size; /* caller sets sizeof(lv_batch_view) before lv_batch_get_view() */
+    lv_record_kind kind;
+    uint64_t n_records;
+    uint64_t n_points;
+    const uint64_t *offsets; /* n_records + 1 */
+    double *mz;              /* m/z (spectra) or time in seconds (chromatograms), n_points */
+    float *intensity;        /* n_points */
+    const uint64_t *index;   /* position of the record in the file, in document order */
+    const uint64_t *id_offsets; /* n_records + 1: id i is id_arena + id_offsets[i] (NUL-ended) */
+    const char *id_arena;
+    const uint8_t *ms_level;       /* spectra; 0 for chromatograms and when absent */
+    const double *rt_seconds;      /* scan start time in seconds (spectra) */
+    const int8_t *polarity;        /* +1 positive, -1 negative, 0 unknown */
+    const uint8_t *representation; /* lv_representation values */
+    const double *precursor_mz;    /* first precursor's first selected ion m/z (spectra),
+                                      or the precursor isolation target (chromatograms) */
+    const int32_t *precursor_charge;
+    const double *precursor_intensity;
+    uint32_t n_extra; /* number of extra array names in this batch, see lv_batch_extra() */
+} lv_batch_view;
+
+/* Fills *view (whose size member the caller has set).  The pointers stay valid until the batch is
+ * destroyed. */
+LV_API lv_status lv_batch_get_view(const lv_batch *batch, lv_batch_view *view);
+
+/* Extra array k (0 <= k < view.n_extra) of the batch: its name (the CV name of its array type, or
+ * the userParam/cvParam value that names a non-standard array), element type, and CSR offsets
+ * (n_records + 1, into data, in elements) so that record i has elements
+ * [offsets[i], offsets[i+1]) (empty where record i has no such array).  All pointers are owned by
+ * the batch. */
+LV_API lv_status lv_batch_extra(const lv_batch *batch, uint32_t k, const char **name,
+                                lv_dtype *dtype, const uint64_t **offsets, const void **data);
+
+/* Convenience accessors for one record (no copying). */
+LV_API uint64_t lv_batch_count(const lv_batch *batch);
+LV_API const char *lv_batch_id(const lv_batch *batch, uint64_t i); /* NULL when i >= count */
+LV_API void lv_batch_destroy(lv_batch *batch);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reader                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What the reader found out about the file's index. */
+typedef enum lv_index_state {
+    LV_INDEX_VALID = 0,           /* indexedmzML whose offsets all verified; used as is */
+    LV_INDEX_NONE = 1,            /* plain mzML: the index was built by a byte scan */
+    LV_INDEX_REBUILT_MISSING = 2, /* indexedmzML without indexList/indexListOffset: rebuilt */
+    LV_INDEX_REBUILT_STALE = 3,   /* offsets did not land on their records (CRLF drift, edited or
+                                     trimmed file) or the index omits records: rebuilt */
+    LV_INDEX_REBUILT_FORCED = 4   /* rebuilt because lv_reader_params.rebuild_index was set */
+} lv_index_state;
+
+typedef struct lv_reader_params {
+    size_t size;            /* sizeof(lv_reader_params) */
+    lv_context *context;    /* decode threads come from here; NULL = a private 1-thread pool */
+    uint64_t batch_points;  /* point budget of lv_reader_next(); default 4,000,000 */
+    uint32_t rebuild_index; /* 1 = ignore the file's index and scan; default 0 */
+    uint32_t verify_checksum; /* 1 = compute SHA-1 and compare with fileChecksum at open (reads
+                                 the whole file); default 0 */
+} lv_reader_params;
+
+typedef struct lv_file_info {
+    size_t size;                /* caller sets sizeof(lv_file_info) */
+    uint64_t n_spectra;         /* records actually present (count attributes are not trusted) */
+    uint64_t n_chromatograms;
+    uint64_t file_bytes;        /* bytes of XML (after gzip decompression) */
+    uint64_t compressed_bytes;  /* bytes on disk */
+    uint32_t gzip;              /* 1 when the input was gzip-compressed */
+    lv_index_state index_state;
+    uint32_t checksum_state;    /* 0 not checked, 1 matches, 2 differs, 3 absent/placeholder */
+    const char *mzml_version;   /* the version attribute of <mzML> ("" when empty or absent) */
+    const char *writer_software;/* the last <software> of the file: "name version" */
+    const char *index_message;  /* why the index was rebuilt ("" when valid or none) */
+} lv_file_info;
+
+/* A reader over one mzML file.  One reader is used by one thread at a time; separate readers on
+ * the same file may be used from separate threads. */
+typedef struct lv_reader lv_reader;
+
+LV_API void lv_reader_params_init(lv_reader_params *params);
+
+/* Opens path: "-" or a pipe/FIFO is read once into an unlinked temporary file; .gz content
+ * (detected by its magic bytes, multi-member allowed) is inflated in a streaming first pass.  The
+ * header, referenceable param groups and the index are read; the index is verified (each offset
+ * must land on its record's start tag with the matching id) and rebuilt by a byte scan when
+ * missing or wrong.  The spectrum data is not decoded until asked for. */
+LV_API lv_status lv_reader_open(const char *path, const lv_reader_params *params,
+                                lv_reader **out);
+LV_API void lv_reader_close(lv_reader *reader);
+
+/* Fills *info (whose size member the caller has set).  String pointers are owned by the reader. */
+LV_API lv_status lv_reader_info(const lv_reader *reader, lv_file_info *info);
+
+/* Streams spectra in document order: the next batch holds at least one spectrum and at most
+ * params.batch_points points (unless one spectrum alone is larger).  At the end of the file,
+ * *out is set to NULL and LV_OK is returned.  The caller destroys each batch. */
+LV_API lv_status lv_reader_next(lv_reader *reader, lv_batch **out);
+/* Restarts lv_reader_next() at spectrum `index`. */
+LV_API lv_status lv_reader_seek(lv_reader *reader, uint64_t index);
+
+/* Random access: count records of the given kind starting at first (document order). */
+LV_API lv_status lv_reader_read(lv_reader *reader, lv_record_kind kind, uint64_t first,
+                                uint64_t count, lv_batch **out);
+
+/* The document-order index of the record with this native id.  LV_ERR_NOT_FOUND if none. */
+LV_API lv_status lv_reader_find_id(lv_reader *reader, lv_record_kind kind, const char *id,
+                                   uint64_t *index);
+
+/* Spectra whose scan start time lies in [rt_min, rt_max] seconds: their first index and count
+ * (count may be 0).  The first call reads every spectrum's metadata once (not its arrays). */
+LV_API lv_status lv_reader_find_rt(lv_reader *reader, double rt_min, double rt_max,
+                                   uint64_t *first, uint64_t *count);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Simulator                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct lv_simulate_params {
+    size_t size;             /* sizeof(lv_simulate_params) */
+    uint64_t target_bytes;   /* approximate output size; default 16 MiB */
+    uint64_t seed;           /* default 1 */
+    uint32_t ms1_points;     /* profile points per MS1 spectrum; default 20000 */
+    uint32_t ms2_per_cycle;  /* MS2 spectra after each MS1 (top-N); default 10 */
+    uint32_t n_compounds;    /* distinct analytes eluting over the run; default 2000 */
+    double cycle_seconds;    /* time from one MS1 to the next; default 1.0 */
+    uint32_t compress;       /* 1 = zlib arrays (default), 0 = uncompressed */
+} lv_simulate_params;
+
+LV_API void lv_simulate_params_init(lv_simulate_params *params);
+
+/* Writes a realistic, deterministic (per seed) LC-MS/MS run to path as indexedmzML 1.1: MS1
+ * profile spectra with Gaussian isotope envelopes of eluting analytes on chemical and electronic
+ * noise, MS2 centroid spectra of the most intense precursors, 64-bit m/z and 32-bit intensity,
+ * a correct index and SHA-1 fileChecksum.  Memory use does not grow with target_bytes.  The file
+ * is written under a temporary name and renamed when complete. */
+LV_API lv_status lv_simulate(const char *path, const lv_simulate_params *params);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LAVOISIER_H */

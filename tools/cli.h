@@ -1,0 +1,29 @@
+/* cli.h - subcommands of the lavoisier tool and their shared helpers. */
+#ifndef LV_CLI_H
+#define LV_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lavoisier.h"
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+int cli_version(int argc, char **argv);
+
+/* Prints "lavoisier <cmd>: <what>: <lv_last_error()>" to stderr and returns exit status 1. */
+int cli_fail(const char *cmd, const char *what, lv_status st);
+
+/* Parses sizes like 1024, 64k, 16M, 1G, 10GB (binary multiples).  Returns 0 on success. */
+int cli_parse_size(const char *text, uint64_t *out);
+
+/* Writes s as a JSON string literal (quotes and escapes included). */
+void cli_json_string(FILE *out, const char *s);
+/* Writes a double as JSON: shortest round-trip form, or null for NaN/inf. */
+void cli_json_double(FILE *out, double v);
+
+#endif

@@ -1,0 +1,33 @@
+/* lavoisier.c - the command-line tool: dispatches to one function per subcommand.
+ * Written against the public header only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lavoisier.h"
+
+static const cli_command commands[] = {
+    {"version", "print the library version and the backends present", cli_version},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: lavoisier COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'lavoisier COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) return cli_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "lavoisier: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
