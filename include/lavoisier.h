@@ -232,6 +232,20 @@ typedef struct lv_reader_params {
                                  the whole file); default 0 */
 } lv_reader_params;
 
+/* Bits of lv_file_info.encodings_seen: the encodings of the arrays read so far. */
+enum {
+    LV_ENCODING_NONE = 1u << 0,    /* uncompressed */
+    LV_ENCODING_ZLIB = 1u << 1,
+    LV_ENCODING_NP_LINEAR = 1u << 2,
+    LV_ENCODING_NP_PIC = 1u << 3,
+    LV_ENCODING_NP_SLOF = 1u << 4,
+    LV_ENCODING_F32 = 1u << 8,
+    LV_ENCODING_F64 = 1u << 9,
+    LV_ENCODING_I32 = 1u << 10,
+    LV_ENCODING_I64 = 1u << 11,
+    LV_ENCODING_ASCII = 1u << 12
+};
+
 typedef struct lv_file_info {
     size_t size;                /* caller sets sizeof(lv_file_info) */
     uint64_t n_spectra;         /* records actually present (count attributes are not trusted) */
@@ -244,6 +258,7 @@ typedef struct lv_file_info {
     const char *mzml_version;   /* the version attribute of <mzML> ("" when empty or absent) */
     const char *writer_software;/* the last <software> of the file: "name version" */
     const char *index_message;  /* why the index was rebuilt ("" when valid or none) */
+    uint32_t encodings_seen;    /* LV_ENCODING_* bits of every array read so far by this reader */
 } lv_file_info;
 
 /* A reader over one mzML file.  One reader is used by one thread at a time; separate readers on

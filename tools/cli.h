@@ -14,6 +14,24 @@ typedef struct cli_command {
 } cli_command;
 
 int cli_version(int argc, char **argv);
+int cli_info(int argc, char **argv);
+int cli_dump(int argc, char **argv);
+
+/* Options shared by the commands that read files. */
+typedef struct cli_common_opts {
+    uint32_t threads; /* 0 = all CPUs */
+    lv_device device;
+    uint32_t verify_checksum;
+} cli_common_opts;
+
+/* Consumes argv[*i] (and its value) when it is a common option: returns 1 if consumed, 0 if not
+ * a common option, -1 on a bad value (message printed). */
+int cli_parse_common(cli_common_opts *o, const char *cmd, int *i, int argc, char **argv);
+/* Creates a context and opens path; prints the error and returns non-zero on failure. */
+int cli_open(const cli_common_opts *o, const char *cmd, const char *path, lv_context **ctx,
+             lv_reader **reader);
+const char *cli_index_state_name(lv_index_state s);
+const char *cli_index_state_key(lv_index_state s);
 
 /* Prints "lavoisier <cmd>: <what>: <lv_last_error()>" to stderr and returns exit status 1. */
 int cli_fail(const char *cmd, const char *what, lv_status st);

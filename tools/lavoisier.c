@@ -7,6 +7,8 @@
 #include "lavoisier.h"
 
 static const cli_command commands[] = {
+    {"info", "counts, ranges, encodings and index state of a file", cli_info},
+    {"dump", "one spectrum or chromatogram: metadata, summary and arrays", cli_dump},
     {"version", "print the library version and the backends present", cli_version},
 };
 

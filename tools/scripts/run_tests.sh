@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# run_tests.sh - the whole test suite, as CI runs it: installs what is missing, builds with
+# warnings as errors (CUDA kernels too when nvcc is present), runs every ctest suite, then
+# rebuilds host code with AddressSanitizer + UndefinedBehaviorSanitizer and runs the CPU suites
+# (unit, data, fuzz corpora) again.  GPU tests skip without a device; data tests skip without
+# ../shared/data/mzml.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tools/scripts/deps.sh
+lv_install_deps
+
+jobs=$(nproc 2>/dev/null || echo 2)
+echo "== build (warnings as errors)"
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DLV_WERROR=ON >/dev/null
+cmake --build build-ci -j"$jobs"
+echo "== tests"
+ctest --test-dir build-ci --output-on-failure -j"$jobs"
+
+if [ "${LV_SKIP_SANITIZERS:-0}" != "1" ]; then
+    echo "== ASan/UBSan build and tests"
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLV_SANITIZE=ON -DLV_CUDA=OFF \
+        -DLV_WERROR=ON -DLV_BUILD_BENCH=OFF >/dev/null
+    cmake --build build-asan -j"$jobs"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|data|fuzz'
+fi
