@@ -1,0 +1,38 @@
+/* backend.h - state shared by the CUDA backend's translation units (never seen by the core).
+ *
+ * backend.cu owns the per-context state: the device, two streams and the double-buffered staging
+ * memory.  Each operation's .cu file holds its kernel and a host launcher that borrows that state
+ * under the context's lock.  The core reaches all of it through the lv_cuda_api table only. */
+#ifndef LV_CUDA_BACKEND_H
+#define LV_CUDA_BACKEND_H
+
+#include <cuda_runtime_api.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Per-context device state behind lv_context.cuda_ctx.  A context may be shared by threads:
+ * `lock` lets one operation at a time use the streams and buffers, and every operation leaves
+ * both streams idle when it returns (also on failure). */
+struct lv_cuda_ctx {
+    int device;
+    int sm_count; /* streaming multiprocessors: sizes grid-stride launches */
+    cudaStream_t stream[2];
+    pthread_mutex_t lock;
+    /* Double buffers [slot][buffer]: slot k % 2 carries chunk k on stream[k % 2] while the CPU
+     * stages chunk k + 1.  Grown on demand by lv_cuda_reserve, freed with the context. */
+    size_t dev_bytes;  /* size of each dev[][] buffer */
+    void *dev[2][2];   /* device memory */
+    size_t host_bytes; /* size of each host[][] buffer */
+    void *host[2][2];  /* pinned host memory, for callers whose arrays are not pinned */
+};
+
+/* Makes every dev[][] buffer (and, when need_host, every host[][] buffer) at least `bytes` long.
+ * Call with the context locked, the device set and both streams idle. */
+int lv_cuda_reserve(lv_cuda_ctx *c, size_t bytes, bool need_host, char *err, size_t err_cap);
+
+/* Operation launchers (one per kernels/<op>.cu), called through lv_cuda_backend_api. */
+int lv_cuda_saxpy(lv_cuda_ctx *c, uint64_t n, float a, const float *x, const float *y, float *out,
+                  char *err, size_t err_cap);
+
+#endif
