@@ -9,6 +9,7 @@
 static const cli_command commands[] = {
     {"info", "counts, ranges, encodings and index state of a file", cli_info},
     {"dump", "one spectrum or chromatogram: metadata, summary and arrays", cli_dump},
+    {"simulate", "write a realistic simulated LC-MS/MS run (indexed mzML, any size)", cli_simulate},
     {"version", "print the library version and the backends present", cli_version},
 };
 

@@ -106,6 +106,7 @@ static lv_status check_conversion(lv_dtype from, lv_dtype to)
 /* Converts n elements (check_conversion() has accepted the pair). */
 static void convert(const uint8_t *src, lv_dtype from, size_t n, lv_dtype to, uint8_t *dst)
 {
+    if (n == 0) return;
     if (from == to) {
         memcpy(dst, src, n * lv_dtype_size(from));
         return;
@@ -193,7 +194,7 @@ static lv_status base64_exact(const char *src, size_t n, uint8_t *dst, size_t wa
     FORWARD_IF_ERROR(scratch_room(&s->a, &s->a_cap, lv_base64_decoded_bound(n)));
     size_t m;
     FORWARD_IF_ERROR(lv_base64_decode(src, n, s->a, &m));
-    if (m == want) memcpy(dst, s->a, m);
+    if (m == want && m > 0) memcpy(dst, s->a, m);
     *got = m;
     return LV_OK;
 }

@@ -52,6 +52,14 @@ size_t lv_dtype_size(lv_dtype t);
  *   is not a multiple of the element size),
  *   LV_ERR_FORMAT when the dtype is unknown for a non-numpress array, or an ASCII array is asked
  *   for as numbers. */
+/*
+ * Conversions (implementation in decode.c): f32 -> f64 exact; f64 -> f32 rounded to nearest;
+ * i32 and i64 -> f64 or f32 by value (rounded to nearest where not exact); i32 -> i64.  Other
+ * numeric pairs fail with LV_ERR_INVALID_ARGUMENT.  An empty payload (no base64 characters) is
+ * an empty array whatever its compression.  scratch may be NULL (buffers are then allocated
+ * and freed within the call).  out need not be aligned.  Its contents are unspecified after an
+ * error.
+ */
 lv_status lv_decode_array(const char *b64, size_t b64_len, const lv_array_encoding *enc,
                           uint64_t expected_n, lv_dtype out_dtype, void *out,
                           lv_decode_scratch *scratch);
@@ -65,13 +73,27 @@ lv_status lv_decode_array_alloc(const char *b64, size_t b64_len, const lv_array_
 
 /* zlib-format (RFC 1950) inflate of src into a growing buffer *dst (capacity *cap, realloc'd as
  * needed); sets *out_n.  When expect_n is nonzero it is the exact expected output size (the fast
- * path: one libdeflate call). */
+ * path: one libdeflate call).
+ *
+ * Details of the contract (implementation in zlib_inflate.c):
+ *   - *dst is replaced (the old buffer freed, its contents not kept) only when it is NULL or
+ *     smaller than needed.  So with expect_n > 0 and *cap >= expect_n, *dst is never freed or
+ *     replaced and may be any writable memory (e.g. the caller's output array); otherwise it
+ *     must come from malloc.
+ *   - Without expect_n the buffer starts at 4x the input and doubles; output beyond 1 GiB fails
+ *     with LV_ERR_ZLIB.  Bytes after the end of the zlib stream are ignored.
+ *   - Errors: LV_ERR_ZLIB (corrupt data, or too large); LV_ERR_ARRAY_LENGTH when the stream
+ *     inflates to other than expect_n bytes, in which case *out_n IS set to the actual size. */
 lv_status lv_zlib_inflate(const uint8_t *src, size_t n, size_t expect_n, uint8_t **dst,
                           size_t *cap, size_t *out_n);
 
 /* MS-Numpress decoders, bit-identical to libmsnumpress (MSNumpress.cpp) on valid input and
  * bounds-checked on corrupt input (LV_ERR_NUMPRESS, never a read or write out of bounds).
- * out has room for max_out doubles; *out_n is set to the number decoded. */
+ * out has room for max_out doubles; *out_n is set to the number decoded.
+ * A valid stream holding more than max_out values fails with LV_ERR_ARRAY_LENGTH; room for
+ * lv_numpress_max_values() doubles always suffices.  Slof streams of odd length are corrupt
+ * (libmsnumpress reads a byte past their end).  The contents of out are unspecified after an
+ * error. */
 lv_status lv_numpress_decode_linear(const uint8_t *src, size_t n, double *out, size_t max_out,
                                     size_t *out_n);
 lv_status lv_numpress_decode_pic(const uint8_t *src, size_t n, double *out, size_t max_out,

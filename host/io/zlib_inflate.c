@@ -114,9 +114,10 @@ lv_status lv_zlib_inflate(const uint8_t *src, size_t n, size_t expect_n, uint8_t
      * expect_n bytes (it may be the caller's output array). */
     size_t got = 0;
     if (r == LIBDEFLATE_SHORT_OUTPUT) {
+        /* The first pass stops before the Adler-32 check, so corruption can show up here. */
         r = libdeflate_zlib_decompress(d, src, n, *dst, expect_n, &got);
-        RETURN_ERROR_IF(r != LIBDEFLATE_SUCCESS, LV_ERR_INTERNAL,
-                        "zlib: libdeflate gave result %d on a second pass", (int)r);
+        RETURN_ERROR_IF(r != LIBDEFLATE_SUCCESS, LV_ERR_ZLIB,
+                        "zlib: data corrupt (%zu compressed bytes do not inflate)", n);
     } else {
         uint8_t *tmp = NULL;
         size_t tmp_cap = 0;
