@@ -275,7 +275,12 @@ void lv_source_release_before(lv_source *src, uint64_t off)
     else
         upto = off < src->map_len ? (size_t)off : src->map_len;
     upto = upto / src->page * src->page;
-    if (upto <= src->released) return;
+    if (upto <= src->released) {
+        /* A release behind the previous one means the caller went back (through the mapping,
+         * which views cannot see) and streams again from there: later releases start here. */
+        src->released = upto;
+        return;
+    }
     if (madvise((void *)(uintptr_t)(src->map + src->released), upto - src->released,
                 MADV_DONTNEED) == 0)
         src->released = upto;
