@@ -42,7 +42,7 @@
 #define D2(c)                                                                                      \
     (B64V(c) == 0xFF ? B64_BAD : (uint32_t)B64V(c) >> 2 << 8 | ((uint32_t)B64V(c) & 3) << 22)
 #define D3(c) (B64V(c) == 0xFF ? B64_BAD : (uint32_t)B64V(c) << 16)
-#define DV(c) (B64V(c))
+#define DV(c) ((uint8_t)B64V(c))
 
 #define T4(f, b)  f(b), f(b + 1), f(b + 2), f(b + 3)
 #define T16(f, b) T4(f, b), T4(f, b + 4), T4(f, b + 8), T4(f, b + 12)

@@ -171,6 +171,11 @@ static lv_status length_error(uint64_t declared, size_t bytes, lv_dtype stored)
                         (unsigned long long)declared, bytes / es, dtype_name(stored));
 }
 
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Base64 of src[0..n) into dst, which has room for exactly `want` bytes; *got is the decoded
  * size (the array is complete only when *got == want).  lv_base64_decode() needs room for
  * lv_base64_decoded_bound() bytes, more than an exactly sized array has, so all but the last
@@ -181,11 +186,18 @@ static lv_status length_error(uint64_t declared, size_t bytes, lv_dtype stored)
 static lv_status base64_exact(const char *src, size_t n, uint8_t *dst, size_t want, size_t *got,
                               lv_decode_scratch *s)
 {
-    if (n > 8 && lv_base64_decoded_bound(n - 8) <= want) {
+    /* Whitespace around the payload (common: the text of <binary> on its own line) would shift
+     * the split off a quantum boundary. */
+    size_t lo = 0, hi = n;
+    while (lo < hi && is_ws(src[lo]))
+        lo++;
+    while (hi > lo && is_ws(src[hi - 1]))
+        hi--;
+    if (hi - lo > 8 && lv_base64_decoded_bound(hi - lo - 8) <= want) {
         size_t m, t;
         uint8_t tail[9];
-        if (lv_base64_decode(src, n - 8, dst, &m) == LV_OK && m % 3 == 0 &&
-            lv_base64_decode(src + n - 8, 8, tail, &t) == LV_OK) {
+        if (lv_base64_decode(src + lo, hi - lo - 8, dst, &m) == LV_OK && m % 3 == 0 &&
+            lv_base64_decode(src + hi - 8, 8, tail, &t) == LV_OK) {
             if (m + t == want) memcpy(dst + m, tail, t);
             *got = m + t;
             return LV_OK;

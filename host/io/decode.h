@@ -51,15 +51,14 @@ size_t lv_dtype_size(lv_dtype t);
  *   LV_ERR_ARRAY_LENGTH when the decoded element count differs from expected_n (or the byte count
  *   is not a multiple of the element size),
  *   LV_ERR_FORMAT when the dtype is unknown for a non-numpress array, or an ASCII array is asked
- *   for as numbers. */
-/*
- * Conversions (implementation in decode.c): f32 -> f64 exact; f64 -> f32 rounded to nearest;
- * i32 and i64 -> f64 or f32 by value (rounded to nearest where not exact); i32 -> i64.  Other
- * numeric pairs fail with LV_ERR_INVALID_ARGUMENT.  An empty payload (no base64 characters) is
- * an empty array whatever its compression.  scratch may be NULL (buffers are then allocated
- * and freed within the call).  out need not be aligned.  Its contents are unspecified after an
- * error.
- */
+ *   for as numbers.
+ *
+ * Details of the contract (implementation in decode.c): conversions are f32 -> f64 exact,
+ * f64 -> f32 rounded to nearest, i32 and i64 -> f64 or f32 by value (rounded to nearest where
+ * not exact), i32 -> i64; other numeric pairs fail with LV_ERR_INVALID_ARGUMENT.  An empty
+ * payload (no base64 characters) is an empty array whatever its compression.  scratch may be
+ * NULL (buffers are then allocated and freed within the call).  out need not be aligned; its
+ * contents are unspecified after an error. */
 lv_status lv_decode_array(const char *b64, size_t b64_len, const lv_array_encoding *enc,
                           uint64_t expected_n, lv_dtype out_dtype, void *out,
                           lv_decode_scratch *scratch);

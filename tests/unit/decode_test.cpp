@@ -14,6 +14,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/base64.h"
@@ -420,6 +421,39 @@ TEST(Zlib, RefusesOutputBeyondOneGiB)
     EXPECT_NE(last_error().find("inflated size exceeds the 1024 MiB limit"), std::string::npos)
         << last_error();
     free(buf);
+}
+
+TEST(Zlib, ThreadsEachUseTheirOwnDecompressor)
+{
+    std::mt19937_64 rng(7);
+    std::vector<Bytes> plains, zs;
+    for (int i = 0; i < 4; i++) {
+        Bytes p = random_bytes(rng, 50000 + 1000 * size_t(i));
+        for (size_t j = 0; j < p.size(); j += 2)
+            p[j] = 0;
+        zs.push_back(zcompress(p));
+        plains.push_back(std::move(p));
+    }
+    std::vector<int> failures(4, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) {
+        threads.emplace_back([&, t] {
+            uint8_t *buf = nullptr;
+            size_t cap = 0, got = 0;
+            for (int rep = 0; rep < 50; rep++) {
+                const Bytes &p = plains[size_t(t + rep) % 4];
+                const Bytes &z = zs[size_t(t + rep) % 4];
+                lv_status st =
+                    lv_zlib_inflate(z.data(), z.size(), rep % 2 ? p.size() : 0, &buf, &cap, &got);
+                if (st != LV_OK || got != p.size() || std::memcmp(buf, p.data(), got) != 0)
+                    failures[size_t(t)]++;
+            }
+            free(buf);
+        });
+    }
+    for (auto &th : threads)
+        th.join();
+    EXPECT_EQ(failures, std::vector<int>(4, 0));
 }
 
 TEST(Zlib, LongerThanDeclaredAndCorrupt)
@@ -1145,6 +1179,14 @@ TEST(DecodeArray, ErrorsFromEachStage)
     EXPECT_EQ(lv_decode_array(trunc.data(), trunc.size(), &enc, 100, LV_DTYPE_F64, d, nullptr),
               LV_ERR_BASE64);
     EXPECT_NE(last_error().find("mid-quantum"), std::string::npos) << last_error();
+    /* Whitespace around and inside the payload. */
+    for (const std::string &w : {"\n  " + text + "\n  ", " " + text, text + "\r\n",
+                                 text.substr(0, 100) + "\n" + text.substr(100)}) {
+        double e[100];
+        ASSERT_EQ(lv_decode_array(w.data(), w.size(), &enc, 100, LV_DTYPE_F64, e, nullptr), LV_OK)
+            << last_error();
+        EXPECT_EQ(std::memcmp(e, a.bytes.data(), 800), 0);
+    }
     /* Padding in the middle must not pass through the split decode. */
     std::string mid = b64(Bytes(5, 1)) + b64(Bytes(795, 2));
     EXPECT_EQ(lv_decode_array(mid.data(), mid.size(), &enc, 100, LV_DTYPE_F64, d, nullptr),
