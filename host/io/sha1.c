@@ -9,7 +9,8 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* LV_SHA1_NO_SHANI builds only the portable code (toolchains without the intrinsics). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LV_SHA1_NO_SHANI)
 #define LV_SHA1_HAVE_SHANI 1
 #include <cpuid.h>
 #include <immintrin.h>

@@ -33,6 +33,7 @@
 #define SIM_ELUTION_SIGMAS  6.0  /* an analyte is followed this many sigmas from its apex */
 #define SIM_MAX_FRAGMENTS   150
 #define SIM_MAX_MS2_NOISE   10
+#define SIM_MS2_MERGE_PPM   20.0 /* centroids closer than this are unresolved */
 
 /* Grid step in u = 1/sqrt(m/z): d(m/z)/du = -2 (m/z)^1.5, and FWHM = (m/z)^1.5 / (R200 sqrt 200),
  * so a step of FWHM / 8 in m/z is a constant step in u. */
@@ -98,7 +99,8 @@ struct sim_gen {
     sim_peak *cand; /* candidate precursor peaks, cap_peaks entries */
     float *acc;     /* one merged region's summed signal */
     uint32_t cap_acc;
-    double *excluded_until; /* per compound, then per background ion */
+    double *excluded_until;               /* per compound, then per background ion */
+    double gauss[2 * SIM_HALF_WIDTH + 1]; /* exp(-SIM_GAUSS_K k^2), k = -SIM_HALF_WIDTH.. */
     sim_fragment frags[SIM_MAX_FRAGMENTS + SIM_MAX_MS2_NOISE + 8];
 };
 
@@ -265,6 +267,8 @@ lv_status sim_gen_create(const sim_model *model, uint64_t seed, uint64_t stream,
     }
     for (size_t i = 0; i < n_excl; i++)
         g->excluded_until[i] = -INFINITY;
+    for (int k = -SIM_HALF_WIDTH; k <= SIM_HALF_WIDTH; k++)
+        g->gauss[k + SIM_HALF_WIDTH] = exp(-SIM_GAUSS_K * k * k);
     *out = g;
     return LV_OK;
 }
@@ -450,9 +454,16 @@ lv_status sim_gen_ms1(sim_gen *g, double rt, uint32_t budget, sim_spectrum *out)
             int32_t c = (int32_t)lround(pk->pos);
             int32_t a = c - hw < lo ? lo : c - hw;
             int32_t b = c + hw > hi ? hi : c + hw;
+            /* h exp(-K (k - f)^2) at integer offsets k from c, with f = pos - c, is
+             * h exp(-K f^2) exp(2 K f k) exp(-K k^2): a table term times a geometric one, so a
+             * peak costs three exp() calls instead of one per point. */
+            double f = pk->pos - c;
+            double step = exp(2.0 * SIM_GAUSS_K * f);
+            double geo =
+                pk->height * exp(-SIM_GAUSS_K * f * f) * exp(2.0 * SIM_GAUSS_K * f * (a - c));
             for (int32_t p = a; p <= b; p++) {
-                double d = p - pk->pos;
-                g->acc[p - lo] += (float)(pk->height * exp(-SIM_GAUSS_K * d * d));
+                g->acc[p - lo] += (float)(geo * g->gauss[p - c + SIM_HALF_WIDTH]);
+                geo *= step;
             }
         }
         for (uint32_t k = 0; k < len; k++)
@@ -520,17 +531,20 @@ lv_status sim_gen_select(sim_gen *g, double rt, uint32_t n, sim_precursor *out)
         else if (pk->src == SRC_BACKGROUND)
             g->excluded_until[m->n_compounds + pk->index] = rt + SIM_EXCLUSION_S;
     }
-    /* More MS2 scans asked for than peaks seen: the instrument triggers on baseline noise. */
+    if (k == n) return LV_OK;
+    /* More MS2 scans asked for than fresh precursors in the survey scan: the rest go to its
+     * most intense peaks again, whatever their exclusion or isotope, in turn. */
+    uint32_t first = k;
+    nc = g->n_peaks;
+    memcpy(g->cand, g->peaks, (size_t)nc * sizeof *g->cand);
+    if (nc > 1) qsort(g->cand, nc, sizeof *g->cand, cmp_peak_height_desc);
+    for (; k < n && nc > 0; k++)
+        make_precursor(g, &g->cand[(k - first) % nc], &out[k]);
+    /* A survey scan without any peak (not produced by sim_gen_ms1, which always keeps one). */
     for (; k < n; k++) {
         double pos = m->p_min + (m->p_max - m->p_min) * sim_uniform(&g->rng);
         double u = (m->k0 - pos) * SIM_DU;
-        sim_peak pk = {1.0 / (u * u),
-                       pos,
-                       (float)(SIM_DETECT * sim_range(&g->rng, 1.0, 3.0)),
-                       SRC_NOISE,
-                       0,
-                       1,
-                       0};
+        sim_peak pk = {1.0 / (u * u), pos, (float)SIM_DETECT, SRC_NOISE, 0, 1, 0};
         make_precursor(g, &pk, &out[k]);
     }
     return LV_OK;
@@ -565,7 +579,7 @@ lv_status sim_gen_ms2(sim_gen *g, const sim_precursor *p, sim_spectrum *out)
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     uint32_t want = 20 + (uint32_t)(130.0 * frac * sim_range(&fr, 0.6, 1.0));
     if (want > SIM_MAX_FRAGMENTS) want = SIM_MAX_FRAGMENTS;
-    double max_rel = 0;
+    double max_rel = 0, sum_rel = 0;
     while (nf < want) {
         double kind = sim_uniform(&fr);
         /* Few dominant fragments, many small ones. */
@@ -587,12 +601,15 @@ lv_status sim_gen_ms2(sim_gen *g, const sim_precursor *p, sim_spectrum *out)
                 (sim_fragment){realistic_mass(&fr, floor(sim_range(&fr, 50.0, hi))), (float)rel};
         }
         if (rel > max_rel) max_rel = rel;
+        sum_rel += rel;
     }
     /* Unfragmented precursor left over. */
-    f[nf++] = (sim_fragment){p->mz, (float)(max_rel * sim_range(&fr, 0.02, 0.3))};
+    f[nf] = (sim_fragment){p->mz, (float)(max_rel * sim_range(&fr, 0.02, 0.3))};
+    sum_rel += f[nf++].intensity;
 
-    /* This scan: fragmentation yield, ion statistics, mass error, then a few noise peaks. */
-    double scale = p->intensity * sim_range(r, 0.15, 0.6) / max_rel;
+    /* This scan: the fragments share the precursor's ions times a fragmentation and transfer
+     * yield, with ion statistics and mass error; then a few noise peaks. */
+    double scale = p->intensity * sim_range(r, 0.2, 0.6) / sum_rel;
     uint32_t kept = 0;
     for (uint32_t i = 0; i < nf; i++) {
         if (f[i].mz < SIM_MS2_LO || f[i].mz > p->upper_mz) continue;
@@ -612,9 +629,13 @@ lv_status sim_gen_ms2(sim_gen *g, const sim_precursor *p, sim_spectrum *out)
     FORWARD_IF_ERROR(sim_spectrum_reserve(out, kept));
     out->n = 0;
     for (uint32_t i = 0; i < kept; i++) {
-        /* Two centroids closer than the resolution are one peak. */
-        if (out->n > 0 && f[i].mz - out->mz[out->n - 1] < 1e-6 * f[i].mz) {
-            out->intensity[out->n - 1] += f[i].intensity;
+        /* Fragments closer than the MS2 resolution are one centroid, at their weighted mean
+         * (which stays between its neighbours, so the order is kept). */
+        if (out->n > 0 && f[i].mz - out->mz[out->n - 1] < SIM_MS2_MERGE_PPM * 1e-6 * f[i].mz) {
+            uint32_t k = out->n - 1;
+            double sum = (double)out->intensity[k] + f[i].intensity;
+            out->mz[k] = (out->mz[k] * out->intensity[k] + f[i].mz * f[i].intensity) / sum;
+            out->intensity[k] = (float)sum;
             continue;
         }
         out->mz[out->n] = f[i].mz;

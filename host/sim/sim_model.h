@@ -15,6 +15,10 @@
 
 #include "lavoisier.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_MZ_LO          100.0 /* MS1 scan window, m/z */
 #define SIM_MZ_HI          1500.0
 #define SIM_MS2_LO         50.0 /* MS2 first mass, m/z */
@@ -72,5 +76,9 @@ lv_status sim_gen_select(sim_gen *g, double rt, uint32_t n, sim_precursor *out);
 
 /* The centroid MS2 spectrum of precursor p. */
 lv_status sim_gen_ms2(sim_gen *g, const sim_precursor *p, sim_spectrum *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

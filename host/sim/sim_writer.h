@@ -17,6 +17,10 @@
 
 #include "runtime/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sim_writer sim_writer;
 
 /* Fills elements [first, first + n) of a streamed array into dst, little-endian. */
@@ -52,5 +56,9 @@ void sim_writer_checksum(sim_writer *w, char hex[41]);
 
 /* Flushes, closes and renames the temporary file to the final path. */
 lv_status sim_writer_commit(sim_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,8 +5,9 @@
  * what a cycle (one MS1 and its MS2 scans) costs in bytes at these settings, and the number of
  * cycles follows from the target size.  While the real run is written, each MS1 scan's point
  * budget is steered (within +-30% of ms1_points) so that the bytes still to come match the bytes
- * still allowed; the spectrum count never changes, and the file lands within a few per cent of
- * the target once it holds more than a handful of cycles.
+ * still allowed; the spectrum count never changes, and the file lands within about 1% of the
+ * target once it holds a few cycles (a target below one cycle gets one cycle with a smaller MS1
+ * scan).
  *
  * Memory is bounded: scratch space for one spectrum, plus, per spectrum, its byte offset (for the
  * index) and its retention time and TIC (for the TIC chromatogram): 20 bytes. */
@@ -30,7 +31,7 @@
 #define SIM_BUDGET_MIN         0.7 /* MS1 point budgets stay within these factors of ms1_points */
 #define SIM_BUDGET_MAX         1.3
 #define SIM_CALIBRATION_CYCLES 3
-#define SIM_TAIL_FIXED         2048.0 /* chromatogram and index markup around the per-spectrum parts */
+#define SIM_TAIL_FIXED         2048.0 /* chromatogram and index markup, besides per-spectrum */
 
 /* Random stream numbers (see sim_rng_seed); the model uses 1 and 2. */
 enum { STREAM_SCANS = 4, STREAM_CALIBRATION = 5, STREAM_TIMING = 6 };
@@ -443,7 +444,7 @@ static double ms1_per_point(const sim_costs *c)
 }
 static double ms2_bytes(const sim_costs *c)
 {
-    return c->ms2_count ? c->ms2_bytes / c->ms2_count : 0;
+    return c->ms2_count > 0 ? c->ms2_bytes / c->ms2_count : 0.0;
 }
 
 static unsigned digits(uint64_t v)
@@ -518,7 +519,10 @@ static uint32_t ms1_budget(const sim_run *run, const sim_costs *c, uint64_t cycl
     double avail = (double)p->target_bytes - (double)written - tail_bytes(p, run->n_spectra) -
                    left * (p->ms2_per_cycle * ms2_bytes(c) + ms1_markup(c));
     double pts = avail / left / ms1_per_point(c);
-    double lo = SIM_BUDGET_MIN * p->ms1_points, hi = SIM_BUDGET_MAX * p->ms1_points;
+    /* A target below one cycle still gets one whole cycle, with as few MS1 points as it takes
+     * to come close to the target. */
+    double lo = run->n_cycles == 1 ? 1.0 : SIM_BUDGET_MIN * p->ms1_points;
+    double hi = SIM_BUDGET_MAX * p->ms1_points;
     if (!(pts >= lo)) pts = lo; /* also NaN */
     if (pts > hi) pts = hi;
     return pts < 1 ? 1 : (uint32_t)llround(pts);
@@ -547,15 +551,14 @@ static lv_status validate(const char *path, const lv_simulate_params *p)
     return LV_OK;
 }
 
-static lv_status alloc_array(void **out, uint64_t n, size_t elem)
+/* malloc for n elements; NULL with *st set (and the message) when it fails. */
+static void *alloc_array(uint64_t n, size_t elem, lv_status *st)
 {
-    RETURN_ERROR_IF(n > SIZE_MAX / elem, LV_ERR_NO_MEMORY,
-                    "simulate: %llu spectra do not fit "
-                    "in memory",
-                    (unsigned long long)n);
-    *out = malloc((size_t)n * elem);
-    RETURN_IF_NULL_ALLOC(*out, (size_t)n * elem);
-    return LV_OK;
+    void *p = n <= SIZE_MAX / elem ? malloc((size_t)n * elem) : NULL;
+    if (!p)
+        *st = lv_error_set(LV_ERR_NO_MEMORY, "simulate: out of memory allocating %llu x %zu bytes",
+                           (unsigned long long)n, elem);
+    return p;
 }
 
 /* Plans the run: its number of cycles from calibration, then the model's run length. */
@@ -582,8 +585,6 @@ static lv_status plan(const lv_simulate_params *p, sim_model *model, sim_scratch
                    p->ms2_per_cycle * ms2_bytes(costs) + per_cycle_spectra * tail_per_spectrum;
     double n = floor(((double)p->target_bytes - header - SIM_TAIL_FIXED) / cycle + 0.5);
     *n_cycles = n < 1 ? 1 : (uint64_t)n;
-    RETURN_ERROR_IF(*n_cycles > UINT64_MAX / per_cycle_spectra / 64, LV_ERR_INVALID_ARGUMENT,
-                    "simulate: too many spectra planned");
     sim_model_set_run(model, (double)*n_cycles * p->cycle_seconds);
     return LV_OK;
 }
@@ -645,15 +646,16 @@ static lv_status simulate(const char *path, const lv_simulate_params *p)
     memset(&costs, 0, sizeof costs);
     run.p = p;
 
-    lv_status st = alloc_array((void **)&sc.prec, p->ms2_per_cycle + 1, sizeof *sc.prec);
+    lv_status st = LV_OK;
+    sc.prec = (sim_precursor *)alloc_array(p->ms2_per_cycle + 1, sizeof *sc.prec, &st);
     if (st == LV_OK) st = sim_model_create(p->seed, p->n_compounds, &model);
     if (st == LV_OK) st = plan(p, model, &sc, &costs, &run.n_cycles);
     if (st == LV_OK) {
         run.n_spectra = run.n_cycles * (1 + (uint64_t)p->ms2_per_cycle);
-        st = alloc_array((void **)&run.offsets, run.n_spectra, sizeof *run.offsets);
+        run.offsets = (uint64_t *)alloc_array(run.n_spectra, sizeof *run.offsets, &st);
     }
-    if (st == LV_OK) st = alloc_array((void **)&run.rt, run.n_spectra, sizeof *run.rt);
-    if (st == LV_OK) st = alloc_array((void **)&run.tic, run.n_spectra, sizeof *run.tic);
+    if (st == LV_OK) run.rt = (double *)alloc_array(run.n_spectra, sizeof *run.rt, &st);
+    if (st == LV_OK) run.tic = (float *)alloc_array(run.n_spectra, sizeof *run.tic, &st);
     if (st == LV_OK) st = sim_gen_create(model, p->seed, STREAM_SCANS, &gen);
     if (st == LV_OK) st = sim_writer_create(path, (int)p->compress, &w);
     if (st == LV_OK) st = write_run(w, &run, gen, &sc, &costs);
@@ -681,9 +683,7 @@ LV_API lv_status lv_simulate(const char *path, const lv_simulate_params *params)
     FORWARD_IF_ERROR(validate(path, params));
     /* Numbers in the markup must use '.', whatever locale the calling program has set. */
     locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    RETURN_ERROR_IF(c_locale == (locale_t)0, LV_ERR_NO_MEMORY,
-                    "simulate: cannot create the C "
-                    "locale");
+    RETURN_ERROR_IF(c_locale == (locale_t)0, LV_ERR_NO_MEMORY, "simulate: no C locale");
     locale_t previous = uselocale(c_locale);
     lv_status st = simulate(path, params);
     uselocale(previous);
