@@ -171,12 +171,6 @@ static void h_error(void *user, xmlErrorPtr err)
              err->line, err->int2);
 }
 
-static void silent(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
 /* The encoding named by the XML declaration, if any (libxml2 needs it for record fragments). */
 static char *declared_encoding(const uint8_t *xml, size_t n)
 {
@@ -208,7 +202,6 @@ lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n,
     sax.endElementNs = h_end;
     sax.internalSubset = h_internal_subset;
     sax.serror = h_error;
-    xmlSetGenericErrorFunc(NULL, silent);
 
     /* Feed only the header: up to the first record list, or the whole document if none. */
     const uint8_t *cut = memmem(xml, n, "<spectrumList", 13);
@@ -218,11 +211,8 @@ lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n,
     int complete = cut == NULL;
 
     out->encoding = declared_encoding(xml, n);
-    s.ctxt = xmlCreatePushParserCtxt(&sax, &s, NULL, 0, path);
+    s.ctxt = lv_xml_push_parser(&sax, &s);
     if (!s.ctxt) return lv_error_set(LV_ERR_NO_MEMORY, "%s: cannot create a parser", path);
-    xmlCtxtUseOptions(s.ctxt, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING |
-                                  XML_PARSE_NOERROR);
-    s.ctxt->userData = &s;
     const size_t chunk = 1 << 20;
     for (size_t off = 0; off < len && s.status == LV_OK; off += chunk) {
         size_t k = len - off < chunk ? len - off : chunk;

@@ -300,11 +300,6 @@ static void ix_end(void *user, const xmlChar *localname, const xmlChar *prefix, 
     s->status = table_add(s->current, off, s->id, strlen(s->id));
 }
 
-static void ix_silent(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
 static void ix_serror(void *user, xmlErrorPtr err)
 {
     (void)user;
@@ -328,12 +323,8 @@ static int parse_index_list(lv_source *src, uint64_t il, uint64_t stop, lv_mzml_
     sax.endElementNs = ix_end;
     sax.characters = ix_chars;
     sax.serror = ix_serror;
-    xmlSetGenericErrorFunc(NULL, ix_silent);
-    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, &s, NULL, 0, NULL);
+    xmlParserCtxtPtr ctxt = lv_xml_push_parser(&sax, &s);
     if (!ctxt) return 0;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOERROR);
-    ctxt->userData = &s;
     /* The indexList is not a complete document on its own: stop at its end tag. */
     int rc = xmlParseChunk(ctxt, (const char *)p, (int)(stop - il), 0);
     xmlFreeParserCtxt(ctxt);

@@ -64,12 +64,6 @@ static void structured_error(void *user, xmlErrorPtr err)
     snprintf(p->message, sizeof p->message, "%s", msg);
 }
 
-static void silent_generic(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
 /* ---- attribute access ---- */
 
 typedef struct attr_ref {
@@ -413,7 +407,7 @@ lv_status lv_meta_parser_create(const lv_mzml_header *header, lv_meta_parser **o
     p->sax.startElementNs = on_start;
     p->sax.endElementNs = on_end;
     p->sax.serror = structured_error;
-    p->ctxt = xmlCreatePushParserCtxt(&p->sax, p, NULL, 0, NULL);
+    p->ctxt = lv_xml_push_parser(&p->sax, p);
     if (!p->ctxt) {
         free(p);
         return lv_error_set(LV_ERR_NO_MEMORY, "cannot create a libxml2 parser context");
@@ -452,12 +446,9 @@ lv_status lv_meta_parse(lv_meta_parser *p, lv_record_kind kind, const uint8_t *m
     p->status = LV_OK;
     p->message[0] = '\0';
 
-    xmlSetGenericErrorFunc(NULL, silent_generic);
     if (xmlCtxtResetPush(p->ctxt, NULL, 0, NULL, p->header ? p->header->encoding : NULL) != 0)
         return lv_error_set(LV_ERR_NO_MEMORY, "cannot reset the libxml2 parser");
-    xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING |
-                                   XML_PARSE_NOERROR);
-    p->ctxt->userData = p;
+    lv_xml_safe_options(p->ctxt, p);
     int rc = xmlParseChunk(p->ctxt, (const char *)markup, (int)markup_len, 1);
     if (p->status == LV_OK && (rc != 0 || !p->ctxt->wellFormed)) {
         p->status = LV_ERR_XML;

@@ -127,6 +127,15 @@ lv_status lv_meta_parse(lv_meta_parser *p, lv_record_kind kind, const uint8_t *m
 
 /* ---- small XML helpers (xml_util.c) ---- */
 
+/* A libxml2 push parser with the options every parser of the reader uses: no network, no DTD
+ * loading, no entity substitution, huge documents allowed, nothing printed (errors reach the SAX
+ * handler's serror).  user is the SAX callbacks' first argument.  Free with xmlFreeParserCtxt. */
+struct _xmlSAXHandler;
+struct _xmlParserCtxt;
+struct _xmlParserCtxt *lv_xml_push_parser(struct _xmlSAXHandler *sax, void *user);
+/* Re-applies those options (after xmlCtxtResetPush) and the silent generic error handler. */
+void lv_xml_safe_options(struct _xmlParserCtxt *ctxt, void *user);
+
 /* Decodes the five predefined entities and numeric character references of src[0..n) into a
  * new NUL-terminated string (malloc'd); NULL when out of memory. */
 char *lv_xml_unescape(const uint8_t *src, size_t n);

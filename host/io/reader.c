@@ -304,13 +304,6 @@ static void main_arrays(const lv_record_meta *m, lv_record_kind kind, const lv_a
     }
 }
 
-static int is_main(const lv_record_meta *m, lv_record_kind kind, const lv_array_meta *a)
-{
-    const lv_array_meta *x, *y;
-    main_arrays(m, kind, &x, &y);
-    return a == x || a == y;
-}
-
 static lv_dtype extra_dtype(const lv_array_meta *a)
 {
     if (a->enc.numpress != LV_NUMPRESS_NONE || !a->enc.dtype_known) return LV_DTYPE_F64;
@@ -493,7 +486,7 @@ static lv_status build_batch(lv_reader *r, lv_record_kind kind, const lv_record_
         job.extra_first[i] = slot;
         for (uint32_t a = 0; st == LV_OK && a < m->n_arrays; a++, slot++) {
             const lv_array_meta *am = &m->arrays[a];
-            if (is_main(m, kind, am)) {
+            if (am == x || am == y) {
                 job.extra_col[slot] = UINT32_MAX;
                 continue;
             }

@@ -1,6 +1,7 @@
 /* xml_util.c - the few byte-level XML operations the reader does without libxml2: recognizing a
  * record's start tag and reading its id while scanning for records or verifying index offsets.
  * Everything that interprets markup beyond that goes through libxml2. */
+#include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,4 +160,28 @@ void lv_record_meta_free(lv_record_meta *m)
     m->id = NULL;
     m->arrays = NULL;
     m->n_arrays = 0;
+}
+
+/* libxml2 prints some errors through its generic handler unless told otherwise; the library never
+ * prints, so that handler is silenced (per thread: libxml2 keeps it in thread-local state). */
+static void silent_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+void lv_xml_safe_options(xmlParserCtxtPtr ctxt, void *user)
+{
+    xmlSetGenericErrorFunc(NULL, silent_generic);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING |
+                                XML_PARSE_NOERROR);
+    ctxt->userData = user;
+}
+
+xmlParserCtxtPtr lv_xml_push_parser(xmlSAXHandler *sax, void *user)
+{
+    xmlSetGenericErrorFunc(NULL, silent_generic);
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(sax, user, NULL, 0, NULL);
+    if (ctxt) lv_xml_safe_options(ctxt, user);
+    return ctxt;
 }
