@@ -43,9 +43,9 @@ extern "C" {
 /* Version                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-#define LV_VERSION_MAJOR 0
-#define LV_VERSION_MINOR 1
-#define LV_VERSION_PATCH 0
+#define LV_VERSION_MAJOR  0
+#define LV_VERSION_MINOR  1
+#define LV_VERSION_PATCH  0
 #define LV_VERSION_STRING "0.1.0"
 /* One number for compile-time comparisons: MAJOR*10000 + MINOR*100 + PATCH. */
 #define LV_VERSION_NUMBER (LV_VERSION_MAJOR * 10000 + LV_VERSION_MINOR * 100 + LV_VERSION_PATCH)
@@ -175,10 +175,10 @@ typedef struct lv_batch_view {
     lv_record_kind kind;
     uint64_t n_records;
     uint64_t n_points;
-    const uint64_t *offsets; /* n_records + 1 */
-    double *mz;              /* m/z (spectra) or time in seconds (chromatograms), n_points */
-    float *intensity;        /* n_points */
-    const uint64_t *index;   /* position of the record in the file, in document order */
+    const uint64_t *offsets;    /* n_records + 1 */
+    double *mz;                 /* m/z (spectra) or time in seconds (chromatograms), n_points */
+    float *intensity;           /* n_points */
+    const uint64_t *index;      /* position of the record in the file, in document order */
     const uint64_t *id_offsets; /* n_records + 1: id i is id_arena + id_offsets[i] (NUL-ended) */
     const char *id_arena;
     const uint8_t *ms_level;       /* spectra; 0 for chromatograms and when absent */
@@ -224,17 +224,17 @@ typedef enum lv_index_state {
 } lv_index_state;
 
 typedef struct lv_reader_params {
-    size_t size;            /* sizeof(lv_reader_params) */
-    lv_context *context;    /* decode threads come from here; NULL = a private 1-thread pool */
-    uint64_t batch_points;  /* point budget of lv_reader_next(); default 4,000,000 */
-    uint32_t rebuild_index; /* 1 = ignore the file's index and scan; default 0 */
+    size_t size;              /* sizeof(lv_reader_params) */
+    lv_context *context;      /* decode threads come from here; NULL = a private 1-thread pool */
+    uint64_t batch_points;    /* point budget of lv_reader_next(); default 4,000,000 */
+    uint32_t rebuild_index;   /* 1 = ignore the file's index and scan; default 0 */
     uint32_t verify_checksum; /* 1 = compute SHA-1 and compare with fileChecksum at open (reads
                                  the whole file); default 0 */
 } lv_reader_params;
 
 /* Bits of lv_file_info.encodings_seen: the encodings of the arrays read so far. */
 enum {
-    LV_ENCODING_NONE = 1u << 0,    /* uncompressed */
+    LV_ENCODING_NONE = 1u << 0, /* uncompressed */
     LV_ENCODING_ZLIB = 1u << 1,
     LV_ENCODING_NP_LINEAR = 1u << 2,
     LV_ENCODING_NP_PIC = 1u << 3,
@@ -247,18 +247,18 @@ enum {
 };
 
 typedef struct lv_file_info {
-    size_t size;                /* caller sets sizeof(lv_file_info) */
-    uint64_t n_spectra;         /* records actually present (count attributes are not trusted) */
+    size_t size;        /* caller sets sizeof(lv_file_info) */
+    uint64_t n_spectra; /* records actually present (count attributes are not trusted) */
     uint64_t n_chromatograms;
-    uint64_t file_bytes;        /* bytes of XML (after gzip decompression) */
-    uint64_t compressed_bytes;  /* bytes on disk */
-    uint32_t gzip;              /* 1 when the input was gzip-compressed */
+    uint64_t file_bytes;       /* bytes of XML (after gzip decompression) */
+    uint64_t compressed_bytes; /* bytes on disk */
+    uint32_t gzip;             /* 1 when the input was gzip-compressed */
     lv_index_state index_state;
-    uint32_t checksum_state;    /* 0 not checked, 1 matches, 2 differs, 3 absent/placeholder */
-    const char *mzml_version;   /* the version attribute of <mzML> ("" when empty or absent) */
-    const char *writer_software;/* the last <software> of the file: "name version" */
-    const char *index_message;  /* why the index was rebuilt ("" when valid or none) */
-    uint32_t encodings_seen;    /* LV_ENCODING_* bits of every array read so far by this reader */
+    uint32_t checksum_state;     /* 0 not checked, 1 matches, 2 differs, 3 absent/placeholder */
+    const char *mzml_version;    /* the version attribute of <mzML> ("" when empty or absent) */
+    const char *writer_software; /* the last <software> of the file: "name version" */
+    const char *index_message;   /* why the index was rebuilt ("" when valid or none) */
+    uint32_t encodings_seen;     /* LV_ENCODING_* bits of every array read so far by this reader */
 } lv_file_info;
 
 /* A reader over one mzML file.  One reader is used by one thread at a time; separate readers on
@@ -272,8 +272,7 @@ LV_API void lv_reader_params_init(lv_reader_params *params);
  * header, referenceable param groups and the index are read; the index is verified (each offset
  * must land on its record's start tag with the matching id) and rebuilt by a byte scan when
  * missing or wrong.  The spectrum data is not decoded until asked for. */
-LV_API lv_status lv_reader_open(const char *path, const lv_reader_params *params,
-                                lv_reader **out);
+LV_API lv_status lv_reader_open(const char *path, const lv_reader_params *params, lv_reader **out);
 LV_API void lv_reader_close(lv_reader *reader);
 
 /* Fills *info (whose size member the caller has set).  String pointers are owned by the reader. */
@@ -296,22 +295,22 @@ LV_API lv_status lv_reader_find_id(lv_reader *reader, lv_record_kind kind, const
 
 /* Spectra whose scan start time lies in [rt_min, rt_max] seconds: their first index and count
  * (count may be 0).  The first call reads every spectrum's metadata once (not its arrays). */
-LV_API lv_status lv_reader_find_rt(lv_reader *reader, double rt_min, double rt_max,
-                                   uint64_t *first, uint64_t *count);
+LV_API lv_status lv_reader_find_rt(lv_reader *reader, double rt_min, double rt_max, uint64_t *first,
+                                   uint64_t *count);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct lv_simulate_params {
-    size_t size;             /* sizeof(lv_simulate_params) */
-    uint64_t target_bytes;   /* approximate output size; default 16 MiB */
-    uint64_t seed;           /* default 1 */
-    uint32_t ms1_points;     /* profile points per MS1 spectrum; default 20000 */
-    uint32_t ms2_per_cycle;  /* MS2 spectra after each MS1 (top-N); default 10 */
-    uint32_t n_compounds;    /* distinct analytes eluting over the run; default 2000 */
-    double cycle_seconds;    /* time from one MS1 to the next; default 1.0 */
-    uint32_t compress;       /* 1 = zlib arrays (default), 0 = uncompressed */
+    size_t size;            /* sizeof(lv_simulate_params) */
+    uint64_t target_bytes;  /* approximate output size; default 16 MiB */
+    uint64_t seed;          /* default 1 */
+    uint32_t ms1_points;    /* profile points per MS1 spectrum; default 20000 */
+    uint32_t ms2_per_cycle; /* MS2 spectra after each MS1 (top-N); default 10 */
+    uint32_t n_compounds;   /* distinct analytes eluting over the run; default 2000 */
+    double cycle_seconds;   /* time from one MS1 to the next; default 1.0 */
+    uint32_t compress;      /* 1 = zlib arrays (default), 0 = uncompressed */
 } lv_simulate_params;
 
 LV_API void lv_simulate_params_init(lv_simulate_params *params);

@@ -11,8 +11,7 @@ int cli_parse_common(cli_common_opts *o, const char *cmd, int *i, int argc, char
         char *end = NULL;
         long n = strtol(argv[++*i], &end, 10);
         if (!end || *end || n < 0 || n > 4096) {
-            fprintf(stderr, "lavoisier %s: --threads expects a number, got '%s'\n", cmd,
-                    argv[*i]);
+            fprintf(stderr, "lavoisier %s: --threads expects a number, got '%s'\n", cmd, argv[*i]);
             return -1;
         }
         o->threads = (uint32_t)n;
@@ -20,12 +19,14 @@ int cli_parse_common(cli_common_opts *o, const char *cmd, int *i, int argc, char
     }
     if (strcmp(arg, "--device") == 0 && *i + 1 < argc) {
         const char *d = argv[++*i];
-        if (strcmp(d, "auto") == 0) o->device = LV_DEVICE_AUTO;
-        else if (strcmp(d, "cpu") == 0) o->device = LV_DEVICE_CPU;
-        else if (strcmp(d, "cuda") == 0) o->device = LV_DEVICE_CUDA;
+        if (strcmp(d, "auto") == 0)
+            o->device = LV_DEVICE_AUTO;
+        else if (strcmp(d, "cpu") == 0)
+            o->device = LV_DEVICE_CPU;
+        else if (strcmp(d, "cuda") == 0)
+            o->device = LV_DEVICE_CUDA;
         else {
-            fprintf(stderr, "lavoisier %s: --device expects auto, cpu or cuda, got '%s'\n", cmd,
-                    d);
+            fprintf(stderr, "lavoisier %s: --device expects auto, cpu or cuda, got '%s'\n", cmd, d);
             return -1;
         }
         return 1;

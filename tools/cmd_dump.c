@@ -8,10 +8,11 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: lavoisier dump [--json] [--arrays] [--chromatogram] FILE (--index I | --id ID)\n"
-            "Prints one spectrum (or chromatogram with --chromatogram): id, MS level, retention\n"
-            "time, points, intensity sum, m/z range, base peak, and with --arrays every value.\n");
+    fprintf(
+        out,
+        "usage: lavoisier dump [--json] [--arrays] [--chromatogram] FILE (--index I | --id ID)\n"
+        "Prints one spectrum (or chromatogram with --chromatogram): id, MS level, retention\n"
+        "time, points, intensity sum, m/z range, base peak, and with --arrays every value.\n");
 }
 
 typedef struct summary {
@@ -109,7 +110,8 @@ static void print_text(const lv_batch_view *v, int chrom, int arrays)
         printf("%s %.6f - %.6f, base peak %.6f (%g)\n", chrom ? "time (s)" : "m/z", s.x_min,
                s.x_max, s.base_x, s.base_y);
     if (arrays)
-        for (uint64_t k = 0; k < n; k++) printf("%.10f\t%.9g\n", v->mz[k], v->intensity[k]);
+        for (uint64_t k = 0; k < n; k++)
+            printf("%.10f\t%.9g\n", v->mz[k], v->intensity[k]);
 }
 
 int cli_dump(int argc, char **argv)
@@ -122,9 +124,12 @@ int cli_dump(int argc, char **argv)
         int c = cli_parse_common(&opts, "dump", &i, argc, argv);
         if (c < 0) return 2;
         if (c > 0) continue;
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "--arrays") == 0) arrays = 1;
-        else if (strcmp(argv[i], "--chromatogram") == 0) chrom = 1;
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--arrays") == 0)
+            arrays = 1;
+        else if (strcmp(argv[i], "--chromatogram") == 0)
+            chrom = 1;
         else if (strcmp(argv[i], "--index") == 0 && i + 1 < argc) {
             char *end = NULL;
             index = strtoull(argv[++i], &end, 10);
@@ -141,7 +146,8 @@ int cli_dump(int argc, char **argv)
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "lavoisier dump: unknown option '%s'\n", argv[i]);
             return 2;
-        } else if (!path) path = argv[i];
+        } else if (!path)
+            path = argv[i];
         else {
             fprintf(stderr, "lavoisier dump: one FILE expected\n");
             return 2;
@@ -164,8 +170,10 @@ int cli_dump(int argc, char **argv)
     } else {
         lv_batch_view v = {.size = sizeof v};
         lv_batch_get_view(b, &v);
-        if (json) print_json(&v, chrom, arrays);
-        else print_text(&v, chrom, arrays);
+        if (json)
+            print_json(&v, chrom, arrays);
+        else
+            print_text(&v, chrom, arrays);
     }
     lv_batch_destroy(b);
     lv_reader_close(r);

@@ -49,11 +49,11 @@ static const struct {
     uint32_t bit;
     const char *name;
 } encoding_names[] = {
-    {LV_ENCODING_NONE, "no compression"}, {LV_ENCODING_ZLIB, "zlib"},
+    {LV_ENCODING_NONE, "no compression"},       {LV_ENCODING_ZLIB, "zlib"},
     {LV_ENCODING_NP_LINEAR, "numpress-linear"}, {LV_ENCODING_NP_PIC, "numpress-pic"},
-    {LV_ENCODING_NP_SLOF, "numpress-slof"}, {LV_ENCODING_F32, "32-bit float"},
-    {LV_ENCODING_F64, "64-bit float"}, {LV_ENCODING_I32, "32-bit integer"},
-    {LV_ENCODING_I64, "64-bit integer"}, {LV_ENCODING_ASCII, "ASCII string"},
+    {LV_ENCODING_NP_SLOF, "numpress-slof"},     {LV_ENCODING_F32, "32-bit float"},
+    {LV_ENCODING_F64, "64-bit float"},          {LV_ENCODING_I32, "32-bit integer"},
+    {LV_ENCODING_I64, "64-bit integer"},        {LV_ENCODING_ASCII, "ASCII string"},
 };
 
 static const char *checksum_name(uint32_t s)
@@ -96,8 +96,9 @@ static void print_json(const char *path, const lv_file_info *fi, const info_stat
             fprintf(o, "%s\"%d\": %llu", sep, l, (unsigned long long)s->ms_levels[l]);
             sep = ", ";
         }
-    fprintf(o, "},\n  \"representation\": {\"profile\": %llu, \"centroid\": %llu, "
-               "\"unknown\": %llu},\n",
+    fprintf(o,
+            "},\n  \"representation\": {\"profile\": %llu, \"centroid\": %llu, "
+            "\"unknown\": %llu},\n",
             (unsigned long long)s->repr[1], (unsigned long long)s->repr[2],
             (unsigned long long)s->repr[0]);
     fprintf(o, "  \"polarity\": {\"positive\": %llu, \"negative\": %llu, \"unknown\": %llu},\n",
@@ -117,8 +118,8 @@ static void print_json(const char *path, const lv_file_info *fi, const info_stat
             cli_json_string(o, encoding_names[k].name);
             sep = ", ";
         }
-    fprintf(o, "],\n  \"index\": \"%s\",\n  \"index_message\": ",
-            cli_index_state_key(fi->index_state));
+    fprintf(
+        o, "],\n  \"index\": \"%s\",\n  \"index_message\": ", cli_index_state_key(fi->index_state));
     cli_json_string(o, fi->index_message);
     fprintf(o, ",\n  \"checksum\": \"%s\",\n  \"backend\": ", checksum_name(fi->checksum_state));
     cli_json_string(o, backend);
@@ -137,15 +138,16 @@ static void print_text(const char *path, const lv_file_info *fi, const info_stat
     printf("spectra:            %llu\n", (unsigned long long)fi->n_spectra);
     for (int l = 0; l < 256; l++)
         if (s->ms_levels[l]) {
-            if (l) printf("  MS level %-3d      %llu\n", l, (unsigned long long)s->ms_levels[l]);
-            else printf("  MS level unknown  %llu\n", (unsigned long long)s->ms_levels[l]);
+            if (l)
+                printf("  MS level %-3d      %llu\n", l, (unsigned long long)s->ms_levels[l]);
+            else
+                printf("  MS level unknown  %llu\n", (unsigned long long)s->ms_levels[l]);
         }
     printf("  profile/centroid/unknown: %llu / %llu / %llu\n", (unsigned long long)s->repr[1],
            (unsigned long long)s->repr[2], (unsigned long long)s->repr[0]);
     printf("chromatograms:      %llu\n", (unsigned long long)fi->n_chromatograms);
     printf("spectrum points:    %llu\n", (unsigned long long)s->points);
-    if (s->rt_min <= s->rt_max)
-        printf("retention time:     %.3f - %.3f s\n", s->rt_min, s->rt_max);
+    if (s->rt_min <= s->rt_max) printf("retention time:     %.3f - %.3f s\n", s->rt_min, s->rt_max);
     if (s->mz_min <= s->mz_max) printf("m/z:                %.4f - %.4f\n", s->mz_min, s->mz_max);
     printf("encodings:         ");
     for (size_t k = 0; k < sizeof encoding_names / sizeof encoding_names[0]; k++)
@@ -165,15 +167,18 @@ int cli_info(int argc, char **argv)
         int c = cli_parse_common(&opts, "info", &i, argc, argv);
         if (c < 0) return 2;
         if (c > 0) continue;
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "--verify-checksum") == 0) opts.verify_checksum = 1;
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--verify-checksum") == 0)
+            opts.verify_checksum = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "lavoisier info: unknown option '%s'\n", argv[i]);
             return 2;
-        } else if (!path) path = argv[i];
+        } else if (!path)
+            path = argv[i];
         else {
             fprintf(stderr, "lavoisier info: one FILE expected\n");
             return 2;
@@ -221,8 +226,10 @@ int cli_info(int argc, char **argv)
     } else {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-        if (json) print_json(path, &fi, &s, lv_context_backend_name(ctx), secs);
-        else print_text(path, &fi, &s, lv_context_backend_name(ctx), secs);
+        if (json)
+            print_json(path, &fi, &s, lv_context_backend_name(ctx), secs);
+        else
+            print_text(path, &fi, &s, lv_context_backend_name(ctx), secs);
     }
     lv_reader_close(r);
     lv_context_destroy(ctx);

@@ -8,7 +8,10 @@
 #include "io/decode.h"
 #include "runtime/error.h"
 
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint64_t n_points,
                          size_t id_bytes, lv_batch **out)
@@ -32,11 +35,14 @@ lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint6
         id_bytes ? id_bytes : 1,    /* id arena */
     };
     size_t total = 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) total += align64(sizes[i]);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        total += align64(sizes[i]);
     void *block = NULL;
     lv_status st;
-    if (ctx) st = lv_host_alloc(ctx, total, &block);
-    else st = posix_memalign(&block, 64, total) == 0 ? LV_OK
+    if (ctx)
+        st = lv_host_alloc(ctx, total, &block);
+    else
+        st = posix_memalign(&block, 64, total) == 0 ? LV_OK
                                                     : lv_error_set(LV_ERR_NO_MEMORY,
                                                                    "out of memory allocating a "
                                                                    "batch of %zu bytes",
@@ -103,8 +109,10 @@ LV_API void lv_batch_destroy(lv_batch *b)
         free(b->extras[k].data);
     }
     free(b->extras);
-    if (b->ctx) lv_host_free(b->ctx, b->block);
-    else free(b->block);
+    if (b->ctx)
+        lv_host_free(b->ctx, b->block);
+    else
+        free(b->block);
     free(b);
 }
 
@@ -148,7 +156,10 @@ LV_API lv_status lv_batch_extra(const lv_batch *b, uint32_t k, const char **name
     return LV_OK;
 }
 
-LV_API uint64_t lv_batch_count(const lv_batch *b) { return b ? b->n : 0; }
+LV_API uint64_t lv_batch_count(const lv_batch *b)
+{
+    return b ? b->n : 0;
+}
 
 LV_API const char *lv_batch_id(const lv_batch *b, uint64_t i)
 {

@@ -73,9 +73,8 @@ static void add_group_param(header_state *s, int n, const xmlChar **attrs)
     p->unit_name = attr_dup(n, attrs, "unitName");
 }
 
-static void h_start(void *user, const xmlChar *localname, const xmlChar *prefix,
-                    const xmlChar *uri, int nb_ns, const xmlChar **ns, int n, int nb_def,
-                    const xmlChar **attrs)
+static void h_start(void *user, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                    int nb_ns, const xmlChar **ns, int n, int nb_def, const xmlChar **attrs)
 {
     (void)prefix;
     (void)uri;
@@ -139,8 +138,7 @@ static void h_end(void *user, const xmlChar *localname, const xmlChar *prefix, c
         size_t len = strlen(nm) + strlen(s->software_version) + 2;
         char *w = malloc(len);
         if (w) {
-            snprintf(w, len, "%s%s%s", nm, s->software_version[0] ? " " : "",
-                     s->software_version);
+            snprintf(w, len, "%s%s%s", nm, s->software_version[0] ? " " : "", s->software_version);
             free(s->h->writer_software);
             s->h->writer_software = w;
         }
@@ -180,7 +178,8 @@ static char *declared_encoding(const uint8_t *xml, size_t n)
     const uint8_t *e = memmem(xml, (size_t)(end - xml), "encoding", 8);
     if (!e) return NULL;
     e += 8;
-    while (e < end && (*e == ' ' || *e == '=')) e++;
+    while (e < end && (*e == ' ' || *e == '='))
+        e++;
     if (e >= end || (*e != '"' && *e != '\'')) return NULL;
     uint8_t q = *e++;
     const uint8_t *close = memchr(e, q, (size_t)(end - e));
@@ -188,8 +187,7 @@ static char *declared_encoding(const uint8_t *xml, size_t n)
     return lv_xml_unescape(e, (size_t)(close - e));
 }
 
-lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n,
-                               lv_mzml_header *out)
+lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n, lv_mzml_header *out)
 {
     memset(out, 0, sizeof *out);
     header_state s;
@@ -235,8 +233,7 @@ lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n,
     }
     if (!out->mzml_version) out->mzml_version = calloc(1, 1);
     if (!out->writer_software) out->writer_software = calloc(1, 1);
-    RETURN_ERROR_IF(!out->mzml_version || !out->writer_software, LV_ERR_NO_MEMORY,
-                    "out of memory");
+    RETURN_ERROR_IF(!out->mzml_version || !out->writer_software, LV_ERR_NO_MEMORY, "out of memory");
     return LV_OK;
 }
 

@@ -18,10 +18,10 @@
 #include "io/source.h"
 #include "runtime/error.h"
 
-#define PEEK_BYTES (64u * 1024u) /* enough for any start tag */
-#define SCAN_WINDOW (8u * 1024u * 1024u)
-#define TAIL_BYTES (1u << 20)               /* <indexListOffset> and <fileChecksum> live here */
-#define INDEX_LIST_BYTES (1ull << 30)      /* how far back a stale offset's <indexList> is sought */
+#define PEEK_BYTES       (64u * 1024u) /* enough for any start tag */
+#define SCAN_WINDOW      (8u * 1024u * 1024u)
+#define TAIL_BYTES       (1u << 20)   /* <indexListOffset> and <fileChecksum> live here */
+#define INDEX_LIST_BYTES (1ull << 30) /* how far back a stale offset's <indexList> is sought */
 
 /* ---- record tables ---- */
 
@@ -39,7 +39,8 @@ static lv_status table_add(lv_record_table *t, uint64_t off, const char *id, siz
     }
     if (t->arena_len + id_len + 1 > t->arena_cap) {
         size_t cap = t->arena_cap ? t->arena_cap : 4096;
-        while (cap < t->arena_len + id_len + 1) cap *= 2;
+        while (cap < t->arena_len + id_len + 1)
+            cap *= 2;
         char *a = realloc(t->arena, cap);
         RETURN_IF_NULL_ALLOC(a, cap);
         t->arena = a;
@@ -71,7 +72,8 @@ const char *lv_record_table_id(const lv_record_table *t, uint64_t i)
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
     return h;
 }
 
@@ -80,7 +82,8 @@ int lv_record_table_find(lv_record_table *t, const char *id, uint64_t *index)
     if (t->n == 0) return 0;
     if (!t->hash) {
         size_t cap = 16;
-        while (cap < t->n * 2) cap *= 2;
+        while (cap < t->n * 2)
+            cap *= 2;
         t->hash = calloc(cap, sizeof *t->hash);
         if (!t->hash) { /* no memory for the table: a linear search still answers */
             for (uint64_t i = 0; i < t->n; i++)
@@ -90,7 +93,8 @@ int lv_record_table_find(lv_record_table *t, const char *id, uint64_t *index)
         t->hash_cap = cap;
         for (uint64_t i = 0; i < t->n; i++) {
             size_t slot = hash_str(lv_record_table_id(t, i)) & (cap - 1);
-            while (t->hash[slot]) slot = (slot + 1) & (cap - 1);
+            while (t->hash[slot])
+                slot = (slot + 1) & (cap - 1);
             t->hash[slot] = i + 1;
         }
     }
@@ -101,7 +105,8 @@ int lv_record_table_find(lv_record_table *t, const char *id, uint64_t *index)
             uint64_t best = i;
             for (size_t s2 = (slot + 1) & (t->hash_cap - 1); t->hash[s2];
                  s2 = (s2 + 1) & (t->hash_cap - 1))
-                if (t->hash[s2] - 1 < best && strcmp(lv_record_table_id(t, t->hash[s2] - 1), id) == 0)
+                if (t->hash[s2] - 1 < best &&
+                    strcmp(lv_record_table_id(t, t->hash[s2] - 1), id) == 0)
                     best = t->hash[s2] - 1;
             *index = best;
             return 1;
@@ -136,7 +141,8 @@ static uint64_t skip_ws(lv_source *src, uint64_t off)
         size_t got;
         if (peek(src, off, 4096, &p, &got) != LV_OK || got == 0) return off;
         size_t i = 0;
-        while (i < got && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+        while (i < got && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+            i++;
         off += i;
         if (i < got) return off;
     }
@@ -366,8 +372,7 @@ static uint64_t check_list(lv_source *src, uint64_t pos, lv_record_kind kind,
     pos = skip_ws(src, pos);
     if (!starts_with(src, pos, list)) {
         if (t->n == 0) return pos; /* no such list, and the index lists none */
-        snprintf(why, why_cap, "the index lists records but there is no %s> where expected",
-                 list);
+        snprintf(why, why_cap, "the index lists records but there is no %s> where expected", list);
         return 0;
     }
     uint64_t after = tag_end(src, pos);
@@ -411,8 +416,8 @@ static int verify_index(lv_source *src, lv_mzml_index *idx, char *why, size_t wh
                          (unsigned long long)i);
                 return 0;
             }
-            if (!record_tag_matches(src, t->offsets[i], (lv_record_kind)k,
-                                    lv_record_table_id(t, i), i, why, why_cap))
+            if (!record_tag_matches(src, t->offsets[i], (lv_record_kind)k, lv_record_table_id(t, i),
+                                    i, why, why_cap))
                 return 0;
         }
     }
@@ -454,13 +459,17 @@ static lv_status scan_records(lv_source *src, const char *path, lv_mzml_index *i
             left = got;
         }
         lv_record_kind kind;
-        if (lv_xml_is_start_tag(lt, left, "spectrum")) kind = LV_RECORD_SPECTRUM;
-        else if (lv_xml_is_start_tag(lt, left, "chromatogram")) kind = LV_RECORD_CHROMATOGRAM;
+        if (lv_xml_is_start_tag(lt, left, "spectrum"))
+            kind = LV_RECORD_SPECTRUM;
+        else if (lv_xml_is_start_tag(lt, left, "chromatogram"))
+            kind = LV_RECORD_CHROMATOGRAM;
         else if (left >= 4 && memcmp(lt, "<!--", 4) == 0) {
             uint64_t c;
             const uint8_t *close = memmem(lt, left, "-->", 3);
-            if (close) c = at + (uint64_t)(close - lt) + 3;
-            else c = at + left; /* an unterminated comment runs to the window's end */
+            if (close)
+                c = at + (uint64_t)(close - lt) + 3;
+            else
+                c = at + left; /* an unterminated comment runs to the window's end */
             pos = c;
             continue;
         } else {
@@ -495,14 +504,16 @@ lv_status lv_index_load(lv_source *src, const char *path, const lv_mzml_header *
 
     /* The tail holds <indexListOffset> and <fileChecksum>. */
     uint64_t ilo_tag = 0;
-    int have_ilo = header->indexed_root && find_back(src, size, TAIL_BYTES, "<indexListOffset>", &ilo_tag);
+    int have_ilo =
+        header->indexed_root && find_back(src, size, TAIL_BYTES, "<indexListOffset>", &ilo_tag);
     uint64_t ck_tag;
     if (header->indexed_root && find_back(src, size, TAIL_BYTES, "<fileChecksum>", &ck_tag)) {
         const uint8_t *p;
         size_t got;
         if (peek(src, ck_tag + 14, 64, &p, &got) == LV_OK) {
             size_t n = 0;
-            while (n < got && n < sizeof out->file_checksum - 1 && p[n] != '<') n++;
+            while (n < got && n < sizeof out->file_checksum - 1 && p[n] != '<')
+                n++;
             memcpy(out->file_checksum, p, n);
             out->file_checksum[n] = '\0';
             out->checksum_extent = ck_tag + 14;
@@ -517,8 +528,10 @@ lv_status lv_index_load(lv_source *src, const char *path, const lv_mzml_header *
         char digits[32];
         size_t n = 0;
         while (n < got && n < sizeof digits - 1 && p[n] != '<') {
-            if (p[n] != ' ' && p[n] != '\n' && p[n] != '\r' && p[n] != '\t') digits[n] = (char)p[n];
-            else digits[n] = ' ';
+            if (p[n] != ' ' && p[n] != '\n' && p[n] != '\r' && p[n] != '\t')
+                digits[n] = (char)p[n];
+            else
+                digits[n] = ' ';
             n++;
         }
         digits[n] = '\0';

@@ -133,7 +133,10 @@ static double param_double(const param_view *pv)
     return (endp && endp != pv->value) ? v : NAN;
 }
 
-static int acc_is(const param_view *pv, const char *acc) { return strcmp(pv->accession, acc) == 0; }
+static int acc_is(const param_view *pv, const char *acc)
+{
+    return strcmp(pv->accession, acc) == 0;
+}
 
 static lv_array_meta *current_array(lv_meta_parser *p)
 {
@@ -145,8 +148,10 @@ static void apply_array_param(lv_meta_parser *p, const param_view *pv)
     lv_array_meta *a = current_array(p);
     if (!a) return;
     const char *acc = pv->accession;
-    if (acc_is(pv, "MS:1000514")) a->role = LV_ARRAY_MZ;
-    else if (acc_is(pv, "MS:1000515")) a->role = LV_ARRAY_INTENSITY;
+    if (acc_is(pv, "MS:1000514"))
+        a->role = LV_ARRAY_MZ;
+    else if (acc_is(pv, "MS:1000515"))
+        a->role = LV_ARRAY_INTENSITY;
     else if (acc_is(pv, "MS:1000595")) {
         a->role = LV_ARRAY_TIME;
         a->time_scale = time_factor(pv);

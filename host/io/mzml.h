@@ -23,10 +23,10 @@ typedef struct lv_array_meta {
     lv_array_role role;
     lv_array_encoding enc;
     uint8_t has_compression_term; /* the array says how it is compressed */
-    uint64_t length;      /* arrayLength attribute, else the record's defaultArrayLength */
-    uint64_t payload_off; /* file offset of the first byte between <binary> and </binary> */
+    uint64_t length;              /* arrayLength attribute, else the record's defaultArrayLength */
+    uint64_t payload_off;         /* file offset of the first byte between <binary> and </binary> */
     uint64_t payload_len;
-    double time_scale; /* time arrays: factor to seconds (60 for minutes) */
+    double time_scale;            /* time arrays: factor to seconds (60 for minutes) */
     char name[LV_ARRAY_NAME_CAP]; /* extra arrays: the array type's name */
 } lv_array_meta;
 
@@ -79,8 +79,7 @@ const lv_param_group *lv_mzml_header_group(const lv_mzml_header *h, const char *
 
 /* Parses the header from the XML bytes [0, n) (n covers at least up to the first record list;
  * more is harmless).  Messages start with the path. */
-lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n,
-                               lv_mzml_header *out);
+lv_status lv_mzml_header_parse(const char *path, const uint8_t *xml, size_t n, lv_mzml_header *out);
 
 /* A growable byte buffer. */
 typedef struct lv_bytes {

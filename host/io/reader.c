@@ -68,7 +68,8 @@ LV_API void lv_reader_params_init(lv_reader_params *p)
 
 static void free_pending(lv_reader *r)
 {
-    for (uint64_t i = 0; i < r->pending_n; i++) lv_record_meta_free(&r->pending[i]);
+    for (uint64_t i = 0; i < r->pending_n; i++)
+        lv_record_meta_free(&r->pending[i]);
     r->pending_n = 0;
 }
 
@@ -108,8 +109,8 @@ static lv_status verify_checksum(lv_reader *r)
         const uint8_t *p;
         size_t got;
         uint64_t left = r->index.checksum_extent - off;
-        FORWARD_IF_ERROR(lv_source_view(r->src, off, left < (8u << 20) ? left : (8u << 20), &p,
-                                        &got));
+        FORWARD_IF_ERROR(
+            lv_source_view(r->src, off, left < (8u << 20) ? left : (8u << 20), &p, &got));
         if (got == 0) break;
         lv_sha1_update(&s, p, got);
         off += got;
@@ -156,8 +157,8 @@ static lv_status open_impl(lv_reader *r, const char *path, const lv_reader_param
     const uint8_t *first = c ? c : s;
     uint64_t lists_start = first ? (uint64_t)(first - xml) : size;
 
-    FORWARD_IF_ERROR(lv_index_load(r->src, path, &r->header, lists_start, p->rebuild_index != 0,
-                                   &r->index));
+    FORWARD_IF_ERROR(
+        lv_index_load(r->src, path, &r->header, lists_start, p->rebuild_index != 0, &r->index));
     if (p->verify_checksum) FORWARD_IF_ERROR(verify_checksum(r));
 
     r->n_workers = lv_context_threads(r->ctx);
@@ -270,14 +271,14 @@ static lv_status parse_group(lv_reader *r, lv_record_kind kind, uint64_t first, 
         last_end = t->offsets[last + 1];
     } else {
         worker_state *ws = &r->workers[0];
-        lv_status st = lv_locate_record_end(r->src, kind, t->offsets[last], &ws->markup,
-                                            &ws->spans, &last_end);
+        lv_status st = lv_locate_record_end(r->src, kind, t->offsets[last], &ws->markup, &ws->spans,
+                                            &last_end);
         if (st != LV_OK) return record_context(st, r, kind, last, t->offsets[last]);
     }
     parse_job job = {r, kind, first, count, NULL, t->offsets[first], 0, last_end, metas};
     size_t got;
-    FORWARD_IF_ERROR(lv_source_view(r->src, job.base_off, (size_t)(last_end - job.base_off),
-                                    &job.base, &got));
+    FORWARD_IF_ERROR(
+        lv_source_view(r->src, job.base_off, (size_t)(last_end - job.base_off), &job.base, &got));
     job.base_len = got;
     RETURN_ERROR_IF(got < last_end - job.base_off, LV_ERR_TRUNCATED,
                     "%s: the file ends at byte %llu, inside %s %llu", r->path,
@@ -286,7 +287,8 @@ static lv_status parse_group(lv_reader *r, lv_record_kind kind, uint64_t first, 
     memset(metas, 0, count * sizeof *metas);
     lv_status st = lv_context_parallel(r->ctx, (size_t)count, parse_task, &job);
     if (st != LV_OK)
-        for (uint64_t k = 0; k < count; k++) lv_record_meta_free(&metas[k]);
+        for (uint64_t k = 0; k < count; k++)
+            lv_record_meta_free(&metas[k]);
     return st;
 }
 
@@ -299,8 +301,10 @@ static void main_arrays(const lv_record_meta *m, lv_record_kind kind, const lv_a
     *x = *y = NULL;
     lv_array_role want = kind == LV_RECORD_SPECTRUM ? LV_ARRAY_MZ : LV_ARRAY_TIME;
     for (uint32_t a = 0; a < m->n_arrays; a++) {
-        if (m->arrays[a].role == want && !*x) *x = &m->arrays[a];
-        else if (m->arrays[a].role == LV_ARRAY_INTENSITY && !*y) *y = &m->arrays[a];
+        if (m->arrays[a].role == want && !*x)
+            *x = &m->arrays[a];
+        else if (m->arrays[a].role == LV_ARRAY_INTENSITY && !*y)
+            *y = &m->arrays[a];
     }
 }
 
@@ -350,13 +354,15 @@ static lv_status decode_task(void *arg, size_t task, uint32_t w)
         st = decode_one(job, x, n, LV_DTYPE_F64, b->mz + off, ws);
         failed = x;
         if (st == LV_OK && x->role == LV_ARRAY_TIME && x->time_scale != 1.0)
-            for (uint64_t k = 0; k < n; k++) b->mz[off + k] *= x->time_scale;
+            for (uint64_t k = 0; k < n; k++)
+                b->mz[off + k] *= x->time_scale;
     }
     if (st == LV_OK && y && n) {
         st = decode_one(job, y, n, LV_DTYPE_F32, b->intensity + off, ws);
         failed = y;
     } else if (st == LV_OK && !y) {
-        for (uint64_t k = 0; k < n; k++) b->intensity[off + k] = NAN;
+        for (uint64_t k = 0; k < n; k++)
+            b->intensity[off + k] = NAN;
     }
     for (uint32_t a = 0; st == LV_OK && a < m->n_arrays; a++) {
         uint64_t slot = job->extra_first[task] + a;
@@ -442,7 +448,8 @@ static lv_status build_batch(lv_reader *r, lv_record_kind kind, const lv_record_
         points += x ? x->length : 0;
         id_bytes += strlen(m->id) + 1;
         n_arrays += m->n_arrays;
-        for (uint32_t a = 0; a < m->n_arrays; a++) r->encodings_seen |= encoding_bits(&m->arrays[a]);
+        for (uint32_t a = 0; a < m->n_arrays; a++)
+            r->encodings_seen |= encoding_bits(&m->arrays[a]);
     }
     lv_context *pinned = lv_context_device(r->ctx) == LV_DEVICE_CUDA && !r->own_ctx ? r->ctx : NULL;
     lv_batch *b;
@@ -513,10 +520,8 @@ static lv_status build_batch(lv_reader *r, lv_record_kind kind, const lv_record_
                 for (uint64_t k = 0; st == LV_OK && k < bytes; k++)
                     if (job.ascii[slot][k] == '\0' || k + 1 == bytes) strings++;
                 if (st == LV_OK && strings != am->length)
-                    st = lv_error_set(LV_ERR_ARRAY_LENGTH,
-                                      "declares %llu strings but holds %llu",
-                                      (unsigned long long)am->length,
-                                      (unsigned long long)strings);
+                    st = lv_error_set(LV_ERR_ARRAY_LENGTH, "declares %llu strings but holds %llu",
+                                      (unsigned long long)am->length, (unsigned long long)strings);
                 if (st != LV_OK) {
                     st = lv_error_prefix(st, "%s: byte %llu: %s %llu '%s': %s", r->path,
                                          (unsigned long long)am->payload_off, kind_name(kind),
@@ -541,15 +546,15 @@ static lv_status build_batch(lv_reader *r, lv_record_kind kind, const lv_record_
             size_t bytes = (size_t)counts[k] * lv_dtype_size(c->dtype);
             void *d = realloc(c->data, bytes ? bytes : 1);
             if (!d) {
-                st = lv_error_set(LV_ERR_NO_MEMORY, "out of memory for extra array '%s'",
-                                  c->name);
+                st = lv_error_set(LV_ERR_NO_MEMORY, "out of memory for extra array '%s'", c->name);
                 break;
             }
             c->data = d;
         }
     }
     if (st == LV_OK && n > 0) st = lv_context_parallel(r->ctx, (size_t)n, decode_task, &job);
-    for (size_t k = 0; job.ascii && k < n_arrays; k++) free(job.ascii[k]);
+    for (size_t k = 0; job.ascii && k < n_arrays; k++)
+        free(job.ascii[k]);
     free(job.ascii);
     free(counts);
     free(job.extra_col);
@@ -575,13 +580,14 @@ LV_API lv_status lv_reader_read(lv_reader *r, lv_record_kind kind, uint64_t firs
     lv_record_table *t = table_of(r, kind);
     RETURN_ERROR_IF(first > t->n || count > t->n - first, LV_ERR_NOT_FOUND,
                     "%s: %ss [%llu, %llu) requested but the file has %llu", r->path,
-                    kind_name(kind), (unsigned long long)first,
-                    (unsigned long long)(first + count), (unsigned long long)t->n);
+                    kind_name(kind), (unsigned long long)first, (unsigned long long)(first + count),
+                    (unsigned long long)t->n);
     lv_record_meta *metas = calloc(count ? count : 1, sizeof *metas);
     RETURN_IF_NULL_ALLOC(metas, count * sizeof *metas);
     lv_status st = count ? parse_group(r, kind, first, count, metas) : LV_OK;
     if (st == LV_OK) st = build_batch(r, kind, metas, count, out);
-    for (uint64_t i = 0; i < count; i++) lv_record_meta_free(&metas[i]);
+    for (uint64_t i = 0; i < count; i++)
+        lv_record_meta_free(&metas[i]);
     free(metas);
     if (st == LV_OK) lv_error_clear();
     return st;
@@ -633,7 +639,8 @@ LV_API lv_status lv_reader_next(lv_reader *r, lv_batch **out)
     }
     lv_batch *b;
     FORWARD_IF_ERROR(build_batch(r, LV_RECORD_SPECTRUM, r->pending, take, &b));
-    for (uint64_t i = 0; i < take; i++) lv_record_meta_free(&r->pending[i]);
+    for (uint64_t i = 0; i < take; i++)
+        lv_record_meta_free(&r->pending[i]);
     memmove(r->pending, r->pending + take, (r->pending_n - take) * sizeof *r->pending);
     r->pending_n -= take;
     r->pending_first += take;

@@ -37,7 +37,8 @@ static size_t end_tag_length(const uint8_t *p, size_t n, const char *name)
     size_t k = strlen(name);
     if (n < k + 3 || p[0] != '<' || p[1] != '/' || memcmp(p + 2, name, k) != 0) return 0;
     size_t i = k + 2;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
     return (i < n && p[i] == '>') ? i + 1 : 0;
 }
 
@@ -86,14 +87,14 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
             i = seg;
         } else if (lv_xml_is_start_tag(p + i, rest, name)) {
             return lv_error_set(LV_ERR_FORMAT,
-                                "<%s> has no end tag before the next <%s> at record byte %zu",
-                                name, name, i);
+                                "<%s> has no end tag before the next <%s> at record byte %zu", name,
+                                name, i);
         } else {
             i++;
         }
     }
     if (at_eof)
-        return lv_error_set(LV_ERR_TRUNCATED, "the file ends inside this <%s> (%zu bytes in)",
-                            name, n);
+        return lv_error_set(LV_ERR_TRUNCATED, "the file ends inside this <%s> (%zu bytes in)", name,
+                            n);
     return lv_error_set(LV_ERR_FORMAT, "no </%s> end tag within %zu bytes", name, n);
 }

@@ -8,7 +8,10 @@
 #include "io/mzml.h"
 #include "runtime/error.h"
 
-static int is_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int is_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 int lv_xml_is_start_tag(const uint8_t *p, size_t n, const char *name)
 {
@@ -42,21 +45,27 @@ int lv_xml_find_attr(const uint8_t *tag, size_t n, const char *name, const uint8
 {
     size_t k = strlen(name);
     size_t i = 1;
-    while (i < n && !is_space(tag[i]) && tag[i] != '>') i++; /* skip the element name */
+    while (i < n && !is_space(tag[i]) && tag[i] != '>')
+        i++; /* skip the element name */
     while (i < n) {
-        while (i < n && is_space(tag[i])) i++;
+        while (i < n && is_space(tag[i]))
+            i++;
         if (i >= n || tag[i] == '>' || tag[i] == '/') return 0;
         size_t name_start = i;
-        while (i < n && tag[i] != '=' && !is_space(tag[i]) && tag[i] != '>') i++;
+        while (i < n && tag[i] != '=' && !is_space(tag[i]) && tag[i] != '>')
+            i++;
         size_t name_len = i - name_start;
-        while (i < n && is_space(tag[i])) i++;
+        while (i < n && is_space(tag[i]))
+            i++;
         if (i >= n || tag[i] != '=') return 0;
         i++;
-        while (i < n && is_space(tag[i])) i++;
+        while (i < n && is_space(tag[i]))
+            i++;
         if (i >= n || (tag[i] != '"' && tag[i] != '\'')) return 0;
         uint8_t quote = tag[i++];
         size_t vstart = i;
-        while (i < n && tag[i] != quote) i++;
+        while (i < n && tag[i] != quote)
+            i++;
         if (i >= n) return 0;
         if (name_len == k && memcmp(tag + name_start, name, k) == 0) {
             *value = tag + vstart;
@@ -105,20 +114,27 @@ char *lv_xml_unescape(const uint8_t *src, size_t n)
         const uint8_t *semi = memchr(src + i, ';', n - i < 12 ? n - i : 12);
         size_t len = semi ? (size_t)(semi - (src + i)) + 1 : 0;
         const char *ent = (const char *)src + i;
-        if (len == 5 && memcmp(ent, "&amp;", 5) == 0) out[o++] = '&';
-        else if (len == 4 && memcmp(ent, "&lt;", 4) == 0) out[o++] = '<';
-        else if (len == 4 && memcmp(ent, "&gt;", 4) == 0) out[o++] = '>';
-        else if (len == 6 && memcmp(ent, "&quot;", 6) == 0) out[o++] = '"';
-        else if (len == 6 && memcmp(ent, "&apos;", 6) == 0) out[o++] = '\'';
+        if (len == 5 && memcmp(ent, "&amp;", 5) == 0)
+            out[o++] = '&';
+        else if (len == 4 && memcmp(ent, "&lt;", 4) == 0)
+            out[o++] = '<';
+        else if (len == 4 && memcmp(ent, "&gt;", 4) == 0)
+            out[o++] = '>';
+        else if (len == 6 && memcmp(ent, "&quot;", 6) == 0)
+            out[o++] = '"';
+        else if (len == 6 && memcmp(ent, "&apos;", 6) == 0)
+            out[o++] = '\'';
         else if (len > 3 && ent[1] == '#') {
             char buf[16];
             memcpy(buf, ent + 2, len - 3);
             buf[len - 3] = '\0';
             char *endp = NULL;
             unsigned long cp = (buf[0] == 'x' || buf[0] == 'X') ? strtoul(buf + 1, &endp, 16)
-                                                                  : strtoul(buf, &endp, 10);
-            if (endp && *endp == '\0' && cp > 0 && cp <= 0x10FFFF) o += put_utf8(out + o, cp);
-            else len = 0;
+                                                                : strtoul(buf, &endp, 10);
+            if (endp && *endp == '\0' && cp > 0 && cp <= 0x10FFFF)
+                o += put_utf8(out + o, cp);
+            else
+                len = 0;
         } else {
             len = 0;
         }
@@ -137,7 +153,8 @@ lv_status lv_bytes_reserve(lv_bytes *b, size_t cap)
 {
     if (cap <= b->cap) return LV_OK;
     size_t want = b->cap ? b->cap : 4096;
-    while (want < cap) want *= 2;
+    while (want < cap)
+        want *= 2;
     uint8_t *d = realloc(b->data, want);
     RETURN_IF_NULL_ALLOC(d, want);
     b->data = d;
@@ -173,8 +190,8 @@ static void silent_generic(void *ctx, const char *msg, ...)
 void lv_xml_safe_options(xmlParserCtxtPtr ctxt, void *user)
 {
     xmlSetGenericErrorFunc(NULL, silent_generic);
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOERROR);
+    xmlCtxtUseOptions(ctxt,
+                      XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
     ctxt->userData = user;
 }
 

@@ -30,8 +30,10 @@ static lv_status device_from_env(lv_device *dev)
 {
     const char *env = getenv("LV_DEVICE");
     if (!env || !*env || *dev != LV_DEVICE_AUTO) return LV_OK;
-    if (strcasecmp(env, "cpu") == 0) *dev = LV_DEVICE_CPU;
-    else if (strcasecmp(env, "cuda") == 0 || strcasecmp(env, "gpu") == 0) *dev = LV_DEVICE_CUDA;
+    if (strcasecmp(env, "cpu") == 0)
+        *dev = LV_DEVICE_CPU;
+    else if (strcasecmp(env, "cuda") == 0 || strcasecmp(env, "gpu") == 0)
+        *dev = LV_DEVICE_CUDA;
     else if (strcasecmp(env, "auto") != 0)
         return lv_error_set(LV_ERR_INVALID_ARGUMENT,
                             "environment variable LV_DEVICE='%s': expected cpu, cuda or auto", env);
@@ -45,7 +47,9 @@ static lv_status attach_cuda(lv_context *ctx, int required)
     if (!api || api->device_count() <= 0) {
         if (!required) return LV_OK;
         return lv_error_set(LV_ERR_UNSUPPORTED, "CUDA device requested but %s",
-                            api ? "no CUDA device is present" : why ? why : "no CUDA backend");
+                            api   ? "no CUDA device is present"
+                            : why ? why
+                                  : "no CUDA backend");
     }
     RETURN_ERROR_IF(ctx->cuda_device < 0 || ctx->cuda_device >= api->device_count(),
                     LV_ERR_INVALID_ARGUMENT, "cuda_device %d out of range (%d devices)",
@@ -71,10 +75,9 @@ LV_API lv_status lv_context_create(const lv_context_params *params, lv_context *
     lv_context_params p;
     lv_context_params_init(&p);
     if (params) p = *params;
-    RETURN_ERROR_IF(p.device != LV_DEVICE_AUTO && p.device != LV_DEVICE_CPU &&
-                        p.device != LV_DEVICE_CUDA,
-                    LV_ERR_INVALID_ARGUMENT, "lv_context_params.device=%d is not a lv_device",
-                    (int)p.device);
+    RETURN_ERROR_IF(
+        p.device != LV_DEVICE_AUTO && p.device != LV_DEVICE_CPU && p.device != LV_DEVICE_CUDA,
+        LV_ERR_INVALID_ARGUMENT, "lv_context_params.device=%d is not a lv_device", (int)p.device);
     FORWARD_IF_ERROR(device_from_env(&p.device));
 
     lv_context *ctx = calloc(1, sizeof *ctx);
@@ -85,8 +88,7 @@ LV_API lv_status lv_context_create(const lv_context_params *params, lv_context *
     pthread_mutex_init(&ctx->pool_lock, NULL);
     snprintf(ctx->backend_name, sizeof ctx->backend_name, "cpu");
     lv_status st = lv_pool_create(ctx->n_threads, &ctx->pool);
-    if (st == LV_OK && p.device != LV_DEVICE_CPU)
-        st = attach_cuda(ctx, p.device == LV_DEVICE_CUDA);
+    if (st == LV_OK && p.device != LV_DEVICE_CPU) st = attach_cuda(ctx, p.device == LV_DEVICE_CUDA);
     if (st != LV_OK) {
         lv_context_destroy(ctx);
         return st;
@@ -114,7 +116,10 @@ LV_API const char *lv_context_backend_name(const lv_context *ctx)
     return ctx ? ctx->backend_name : "cpu";
 }
 
-LV_API uint32_t lv_context_threads(const lv_context *ctx) { return ctx ? ctx->n_threads : 1; }
+LV_API uint32_t lv_context_threads(const lv_context *ctx)
+{
+    return ctx ? ctx->n_threads : 1;
+}
 
 LV_API int32_t lv_cuda_device_count(void)
 {
@@ -151,6 +156,8 @@ LV_API lv_status lv_host_alloc(lv_context *ctx, size_t bytes, void **out)
 LV_API void lv_host_free(lv_context *ctx, void *ptr)
 {
     if (!ptr) return;
-    if (ctx && ctx->cuda) ctx->cuda->host_free(ctx->cuda_ctx, ptr);
-    else free(ptr);
+    if (ctx && ctx->cuda)
+        ctx->cuda->host_free(ctx->cuda_ctx, ptr);
+    else
+        free(ptr);
 }

@@ -39,9 +39,15 @@ lv_status lv_error_prefix(lv_status status, const char *fmt, ...)
     return status;
 }
 
-void lv_error_clear(void) { tls_message[0] = '\0'; }
+void lv_error_clear(void)
+{
+    tls_message[0] = '\0';
+}
 
-LV_API const char *lv_last_error(void) { return tls_message; }
+LV_API const char *lv_last_error(void)
+{
+    return tls_message;
+}
 
 LV_API const char *lv_status_string(lv_status status)
 {
@@ -67,5 +73,11 @@ LV_API const char *lv_status_string(lv_status status)
     return "unknown status";
 }
 
-LV_API const char *lv_version(void) { return LV_VERSION_STRING; }
-LV_API uint32_t lv_version_number(void) { return LV_VERSION_NUMBER; }
+LV_API const char *lv_version(void)
+{
+    return LV_VERSION_STRING;
+}
+LV_API uint32_t lv_version_number(void)
+{
+    return LV_VERSION_NUMBER;
+}

@@ -45,17 +45,17 @@ void lv_error_clear(void);
 #define FORWARD_IF_ERROR_CTX(expr, ...)                                                            \
     do {                                                                                           \
         lv_status lv_fwd_status_ = (expr);                                                         \
-        if (lv_fwd_status_ != LV_OK) return lv_error_prefix(lv_fwd_status_, __VA_ARGS__);         \
+        if (lv_fwd_status_ != LV_OK) return lv_error_prefix(lv_fwd_status_, __VA_ARGS__);          \
     } while (0)
 
 /* Allocation helpers that set LV_ERR_NO_MEMORY with the size asked for. */
 #define RETURN_IF_NULL_ALLOC(ptr, bytes)                                                           \
-    RETURN_ERROR_IF((ptr) == NULL, LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",        \
+    RETURN_ERROR_IF((ptr) == NULL, LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",         \
                     (size_t)(bytes))
 
 /* Checks a params struct pointer's size field against the struct the library was built with. */
 #define RETURN_IF_BAD_PARAMS_SIZE(p, type)                                                         \
-    RETURN_ERROR_IF((p) != NULL && (p)->size != sizeof(type), LV_ERR_INVALID_ARGUMENT,            \
+    RETURN_ERROR_IF((p) != NULL && (p)->size != sizeof(type), LV_ERR_INVALID_ARGUMENT,             \
                     #type ".size is %zu, expected %zu (call " #type "_init-style function first)", \
                     (size_t)(p)->size, sizeof(type))
 

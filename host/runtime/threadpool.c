@@ -63,7 +63,8 @@ static void *worker_main(void *raw)
     uint64_t seen = 0;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->shutdown && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->lock);
+        while (!p->shutdown && p->generation == seen)
+            pthread_cond_wait(&p->work_cv, &p->lock);
         if (p->shutdown) break;
         seen = p->generation;
         pthread_mutex_unlock(&p->lock);
@@ -114,7 +115,8 @@ void lv_pool_destroy(lv_pool *p)
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);
     if (p->threads)
-        for (uint32_t i = 0; i + 1 < p->n_threads; i++) pthread_join(p->threads[i], NULL);
+        for (uint32_t i = 0; i + 1 < p->n_threads; i++)
+            pthread_join(p->threads[i], NULL);
     free(p->threads);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->work_cv);
@@ -122,7 +124,10 @@ void lv_pool_destroy(lv_pool *p)
     free(p);
 }
 
-uint32_t lv_pool_size(const lv_pool *p) { return p ? p->n_threads : 1; }
+uint32_t lv_pool_size(const lv_pool *p)
+{
+    return p ? p->n_threads : 1;
+}
 
 lv_status lv_pool_run(lv_pool *p, size_t n_tasks, lv_pool_fn fn, void *arg)
 {
@@ -140,7 +145,8 @@ lv_status lv_pool_run(lv_pool *p, size_t n_tasks, lv_pool_fn fn, void *arg)
         pthread_mutex_unlock(&p->lock);
         run_tasks(p, 0);
         pthread_mutex_lock(&p->lock);
-        while (p->active != 0) pthread_cond_wait(&p->done_cv, &p->lock);
+        while (p->active != 0)
+            pthread_cond_wait(&p->done_cv, &p->lock);
         pthread_mutex_unlock(&p->lock);
     } else {
         run_tasks(p, 0);

@@ -14,7 +14,8 @@
 
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 json load_ground_truth()
 {
@@ -34,7 +35,8 @@ std::vector<std::string> file_names()
 {
     std::vector<std::string> names;
     if (lvtest::data_dir().empty()) return {"(no data folder)"};
-    for (const auto &f : ground_truth()["files"]) names.push_back(f["file"]);
+    for (const auto &f : ground_truth()["files"])
+        names.push_back(f["file"]);
     return names;
 }
 
@@ -100,7 +102,8 @@ std::string our_extra_name(const std::string &gt_type)
     return gt_type;
 }
 
-class GroundTruth : public ::testing::TestWithParam<std::string> {
+class GroundTruth : public ::testing::TestWithParam<std::string>
+{
   protected:
     void SetUp() override
     {
@@ -176,7 +179,8 @@ TEST_P(GroundTruth, FileLevelFacts)
     for (auto &[k, v] : f["spectrum_arrays"].items())
         if (k.rfind("intensity|f64", 0) == 0) f64_intensity = true;
     EXPECT_LE(rel_diff(isum, want), f64_intensity ? 1e-6 : 1e-9) << isum << " vs " << want;
-    for (auto &[k, v] : f["ms_levels"].items()) EXPECT_EQ(levels[k], v.get<uint64_t>()) << k;
+    for (auto &[k, v] : f["ms_levels"].items())
+        EXPECT_EQ(levels[k], v.get<uint64_t>()) << k;
     for (auto &[k, v] : f["representation"].items())
         if (k == "profile" || k == "centroid") {
             EXPECT_EQ(reprs[k], v.get<uint64_t>()) << k;
@@ -195,7 +199,10 @@ uint64_t position_of(const json &g, uint64_t n)
     return pos == "first" ? 0 : pos == "last" ? n - 1 : n / 2;
 }
 
-double num(const json &j, double fallback = NAN) { return j.is_number() ? j.get<double>() : fallback; }
+double num(const json &j, double fallback = NAN)
+{
+    return j.is_number() ? j.get<double>() : fallback;
+}
 
 void check_record(lv_reader *r, const std::string &file, lv_record_kind kind, const json &g,
                   uint64_t n_records)
@@ -239,8 +246,7 @@ void check_record(lv_reader *r, const std::string &file, lv_record_kind kind, co
         if (g["scan_start_time_seconds"].is_null()) {
             EXPECT_TRUE(std::isnan(v.rt_seconds[0]));
         } else {
-            EXPECT_LE(rel_diff(v.rt_seconds[0], g["scan_start_time_seconds"].get<double>()),
-                      1e-12);
+            EXPECT_LE(rel_diff(v.rt_seconds[0], g["scan_start_time_seconds"].get<double>()), 1e-12);
         }
         std::string pol = g["polarity"].is_null() ? "" : g["polarity"].get<std::string>();
         EXPECT_EQ(v.polarity[0], pol == "positive" ? 1 : pol == "negative" ? -1 : 0);
@@ -299,7 +305,8 @@ void check_record(lv_reader *r, const std::string &file, lv_record_kind kind, co
                 if (name == en) {
                     matched = true;
                     EXPECT_EQ(off[1] - off[0], a["length"].get<uint64_t>()) << name;
-                    if (dt == LV_DTYPE_F64 && a["first3"].size() > 0 && a["first3"][0].is_number()) {
+                    if (dt == LV_DTYPE_F64 && a["first3"].size() > 0 &&
+                        a["first3"][0].is_number()) {
                         EXPECT_EQ(((const double *)data)[0], a["first3"][0].get<double>());
                     }
                 }

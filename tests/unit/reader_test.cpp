@@ -10,7 +10,8 @@
 #include "lavoisier.h"
 #include "test_support.h"
 
-namespace {
+namespace
+{
 
 std::string b64(const void *data, size_t n)
 {
@@ -41,10 +42,11 @@ std::string array_xml(const char *type_acc, const std::string &payload, size_t l
 std::string spectrum_xml(int index, const std::vector<double> &mz, const std::vector<double> &in,
                          double rt_minutes = 1.5, const std::string &mz_payload_override = "")
 {
-    std::string mzp = mz_payload_override.empty() ? b64(mz.data(), mz.size() * 8)
-                                                  : mz_payload_override;
-    return "<spectrum index=\"" + std::to_string(index) + "\" id=\"scan=" +
-           std::to_string(index + 1) + "\" defaultArrayLength=\"" + std::to_string(mz.size()) +
+    std::string mzp =
+        mz_payload_override.empty() ? b64(mz.data(), mz.size() * 8) : mz_payload_override;
+    return "<spectrum index=\"" + std::to_string(index) +
+           "\" id=\"scan=" + std::to_string(index + 1) + "\" defaultArrayLength=\"" +
+           std::to_string(mz.size()) +
            "\">\n<cvParam cvRef=\"MS\" accession=\"MS:1000511\" name=\"ms level\" value=\"2\"/>"
            "<cvParam cvRef=\"MS\" accession=\"MS:1000127\" name=\"centroid spectrum\"/>"
            "<cvParam cvRef=\"MS\" accession=\"MS:1000129\" name=\"negative scan\"/>"
@@ -69,7 +71,8 @@ std::string plain_doc(const std::vector<std::string> &spectra)
 {
     std::string d = HEAD;
     d += "<spectrumList count=\"" + std::to_string(spectra.size()) + "\">\n";
-    for (auto &s : spectra) d += s;
+    for (auto &s : spectra)
+        d += s;
     d += "</spectrumList>\n</run>\n</mzML>\n";
     return d;
 }
@@ -119,8 +122,8 @@ const std::vector<double> IN = {10, 20, 5};
 
 TEST(Reader, ReadsPlainDocumentMetadataAndArrays)
 {
-    std::string path = write_temp("plain.mzML", plain_doc({spectrum_xml(0, MZ, IN, 1.5),
-                                                           spectrum_xml(1, MZ, IN, 2.0)}));
+    std::string path = write_temp(
+        "plain.mzML", plain_doc({spectrum_xml(0, MZ, IN, 1.5), spectrum_xml(1, MZ, IN, 2.0)}));
     Opened o(path);
     ASSERT_EQ(o.st, LV_OK) << lv_last_error();
     lv_file_info fi{};
@@ -212,7 +215,8 @@ TEST(Reader, CorruptInputsFailWithContext)
          "scan=1"},
         {"short.mzML", plain_doc({spectrum_xml(0, MZ, IN, 1.5, b64(MZ.data(), 16))}),
          LV_ERR_ARRAY_LENGTH, "m/z array"},
-        {"truncated.mzML", plain_doc({good}).substr(0, std::string(HEAD).size() + 40 + good.size() / 2),
+        {"truncated.mzML",
+         plain_doc({good}).substr(0, std::string(HEAD).size() + 40 + good.size() / 2),
          LV_ERR_TRUNCATED, "spectrum 0"},
     };
     for (auto &c : cases) {
@@ -237,18 +241,17 @@ TEST(Reader, OpenErrors)
     lv_reader *r = nullptr;
     EXPECT_EQ(lv_reader_open("/nonexistent/x.mzML", nullptr, &r), LV_ERR_IO);
     EXPECT_NE(std::string(lv_last_error()).find("/nonexistent/x.mzML"), std::string::npos);
-    EXPECT_EQ(lv_reader_open(write_temp("empty.mzML", "").c_str(), nullptr, &r),
-              LV_ERR_EMPTY_FILE);
+    EXPECT_EQ(lv_reader_open(write_temp("empty.mzML", "").c_str(), nullptr, &r), LV_ERR_EMPTY_FILE);
     EXPECT_EQ(lv_reader_open(write_temp("junk.mzML", "hello, not xml").c_str(), nullptr, &r),
               LV_ERR_XML);
     EXPECT_EQ(lv_reader_open(write_temp("other.xml", "<?xml version=\"1.0\"?><html/>").c_str(),
                              nullptr, &r),
               LV_ERR_FORMAT);
     EXPECT_NE(std::string(lv_last_error()).find("<html>"), std::string::npos) << lv_last_error();
-    EXPECT_EQ(lv_reader_open(write_temp("bad.mzML", std::string(HEAD) + "<spectrumList><x></y>")
-                                 .c_str(),
-                             nullptr, &r) == LV_OK,
-              true); // the header is fine; the broken markup is met when reading
+    EXPECT_EQ(
+        lv_reader_open(write_temp("bad.mzML", std::string(HEAD) + "<spectrumList><x></y>").c_str(),
+                       nullptr, &r) == LV_OK,
+        true); // the header is fine; the broken markup is met when reading
     lv_reader_close(r);
     r = nullptr;
     EXPECT_EQ(lv_reader_open(nullptr, nullptr, &r), LV_ERR_INVALID_ARGUMENT);
@@ -289,7 +292,8 @@ TEST(Reader, MalformedRecordMarkupIsAnXmlError)
 TEST(Reader, StreamsInBudgetedBatchesAndSeeks)
 {
     std::vector<std::string> spectra;
-    for (int i = 0; i < 50; i++) spectra.push_back(spectrum_xml(i, MZ, IN, 0.1 * i));
+    for (int i = 0; i < 50; i++)
+        spectra.push_back(spectrum_xml(i, MZ, IN, 0.1 * i));
     std::string path = write_temp("many.mzML", indexed_doc(spectra));
     lv_reader_params p;
     lv_reader_params_init(&p);
@@ -317,8 +321,8 @@ TEST(Reader, ReadsFromAPipe)
 {
     std::string path = write_temp("pipe_src.mzML", plain_doc({spectrum_xml(0, MZ, IN)}));
     std::string fifo = lvtest::temp_dir() + "/fifo.mzML";
-    std::string cmd = "rm -f '" + fifo + "' && mkfifo '" + fifo + "' && (cat '" + path +
-                      "' > '" + fifo + "' &)";
+    std::string cmd =
+        "rm -f '" + fifo + "' && mkfifo '" + fifo + "' && (cat '" + path + "' > '" + fifo + "' &)";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     Opened o(fifo);
     ASSERT_EQ(o.st, LV_OK) << lv_last_error();
