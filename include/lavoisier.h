@@ -190,6 +190,10 @@ typedef struct lv_batch_view {
     const int32_t *precursor_charge;
     const double *precursor_intensity;
     uint32_t n_extra; /* number of extra array names in this batch, see lv_batch_extra() */
+    /* 1 where an operation (e.g. lv_centroid_batch) produced the record's arrays, 0 where they
+     * are as read from the file.  lv_writer_write() rewrites processed records and copies the
+     * others byte for byte from the source file. */
+    const uint8_t *processed;
 } lv_batch_view;
 
 /* Fills *view (whose size member the caller has set).  The pointers stay valid until the batch is
@@ -297,6 +301,131 @@ LV_API lv_status lv_reader_find_id(lv_reader *reader, lv_record_kind kind, const
  * (count may be 0).  The first call reads every spectrum's metadata once (not its arrays). */
 LV_API lv_status lv_reader_find_rt(lv_reader *reader, double rt_min, double rt_max, uint64_t *first,
                                    uint64_t *count);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Peak picking and centroiding                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Spectra given as plain arrays use CSR form: spectrum i is points [offsets[i], offsets[i+1]) of
+ * the value arrays (offsets has n_spectra + 1 non-decreasing entries; offsets[0] need not be 0).
+ * A batch's view (offsets, mz, intensity) can be passed as is. */
+
+typedef struct lv_localmax_params {
+    size_t size;           /* sizeof(lv_localmax_params) */
+    double min_height;     /* a peak needs intensity >= min_height; default -INFINITY (none) */
+    uint32_t min_distance; /* minimum distance in samples between kept peaks, >= 1; default 1 */
+} lv_localmax_params;
+
+LV_API void lv_localmax_params_init(lv_localmax_params *params);
+
+/* Local maxima of every spectrum, exactly the indices that
+ * scipy.signal.find_peaks(intensity, height=min_height, distance=min_distance) returns: a peak is
+ * a sample (or the middle of a flat plateau, rounded down) whose neighbours on both sides are
+ * lower; first and last samples are never peaks; with min_distance > 1, peaks are visited from
+ * highest to lowest (ties: the later one first, as scipy's stable argsort) and each removes the
+ * lower peaks closer than min_distance.
+ *
+ * Writes out_offsets[0..n_spectra] (out_offsets[0] = 0) and, for spectrum i, the peak positions
+ * relative to offsets[i], ascending, in out_index[out_offsets[i] .. out_offsets[i+1]).  capacity
+ * is the number of entries out_index holds; offsets[n_spectra] - offsets[0] always suffices.  If
+ * the peaks do not fit, fails with LV_ERR_INVALID_ARGUMENT and the message gives the count needed.
+ * NaN intensities are never peaks and never lower than a neighbour.  Runs on the context's
+ * backend. */
+LV_API lv_status lv_localmax(lv_context *ctx, const lv_localmax_params *params, uint64_t n_spectra,
+                             const uint64_t *offsets, const float *intensity, uint64_t capacity,
+                             uint32_t *out_index, uint64_t *out_offsets);
+
+typedef enum lv_centroid_intensity {
+    LV_CENTROID_APEX = 0, /* the height of the fitted apex (default) */
+    LV_CENTROID_AREA = 1  /* the trapezoid area of the peak's extent over m/z */
+} lv_centroid_intensity;
+
+typedef struct lv_centroid_params {
+    size_t size;                     /* sizeof(lv_centroid_params) */
+    double snr;                      /* keep peaks with intensity >= snr * noise; default 0 */
+    double min_intensity;            /* and with intensity >= min_intensity; default 0 */
+    double noise;                    /* > 0: the noise level of every spectrum; 0 (default): each
+                                        spectrum's 1.4826 * MAD of its intensities */
+    lv_centroid_intensity intensity; /* default LV_CENTROID_APEX */
+    uint32_t ms_levels;              /* lv_centroid_batch only: bit L set = centroid MS level L;
+                                        default 0xFFFFFFFF (every level, also unknown 0) */
+    uint32_t fwhm;                   /* 1 = also report each peak's full width at half maximum in
+                                        m/z units; default 0 */
+} lv_centroid_params;
+
+LV_API void lv_centroid_params_init(lv_centroid_params *params);
+
+/* Profile to centroid: for every spectrum, the noise level (params.noise or 1.4826 * MAD), then
+ * each local maximum (as lv_localmax with min_distance 1) with intensity >= max(min_intensity,
+ * snr * noise) becomes one centroid.  The peak's extent runs down both flanks while the intensity
+ * does not rise; its m/z is the vertex of the parabola through the logarithms of the apex sample
+ * and its two neighbours (a 3-point Gaussian fit, falling back to the apex sample's m/z where the
+ * fit is undefined), its intensity the fitted apex height (or the area).  Results per spectrum
+ * ascend in m/z.
+ *
+ * Writes out_offsets[0..n_spectra] (out_offsets[0] = 0) and the centroids of spectrum i into
+ * out_mz/out_intensity (and out_fwhm when not NULL and params.fwhm is 1) at
+ * [out_offsets[i], out_offsets[i+1]).  capacity as for lv_localmax.  mz must ascend within each
+ * spectrum (LV_ERR_INVALID_ARGUMENT naming the spectrum and point otherwise). */
+LV_API lv_status lv_centroid(lv_context *ctx, const lv_centroid_params *params, uint64_t n_spectra,
+                             const uint64_t *offsets, const double *mz, const float *intensity,
+                             uint64_t capacity, double *out_mz, float *out_intensity,
+                             float *out_fwhm, uint64_t *out_offsets);
+
+/* Centroids a batch of spectra into a new batch (*out, destroyed by the caller) with the same
+ * records, ids and metadata.  Records whose MS level is selected by params.ms_levels and whose
+ * representation is profile or unknown are centroided: their representation becomes
+ * LV_REPR_CENTROID, their processed flag 1, and their extra arrays are dropped (they no longer
+ * align with the points), except a "FWHM" float array when params.fwhm is 1.  Every other record
+ * is copied unchanged (processed 0).  The input batch is not modified. */
+LV_API lv_status lv_centroid_batch(lv_context *ctx, const lv_centroid_params *params,
+                                   const lv_batch *in, lv_batch **out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Writer                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct lv_writer_params {
+    size_t size;            /* sizeof(lv_writer_params) */
+    lv_context *context;    /* threads for encoding; NULL = a private 1-thread pool */
+    const char *processing; /* text naming the processing and its parameters, stored in the new
+                               dataProcessing entry (e.g. "centroid snr=0 min_intensity=0"); NULL
+                               = "lavoisier" */
+    uint32_t peak_picking;  /* 1 = the new processing method carries MS:1000035 (peak picking) */
+    uint32_t compress;      /* 1 (default) = zlib-compressed arrays, 0 = uncompressed */
+} lv_writer_params;
+
+/* A writer produces an indexed mzML 1.1 copy of a source file opened with lv_reader_open(), in
+ * which the spectra passed to lv_writer_write() with processed flags replace the originals.  It
+ * keeps the source's header and every record's metadata, copies unprocessed records byte for
+ * byte, writes processed spectra with 64-bit m/z and 32-bit intensity arrays and their new
+ * lengths (and the centroid term instead of profile), adds a dataProcessing entry naming
+ * Lavoisier and params.processing, and ends with a correct index, indexListOffset and SHA-1
+ * fileChecksum.  Output goes to a temporary file beside path, renamed to path by
+ * lv_writer_finish(); until then path is never touched.
+ *
+ * The source reader must stay open until the writer is closed.  The writer reads only the source's
+ * bytes and index, never its streaming state, so one thread may call lv_reader_next() while
+ * another calls lv_writer_write() for earlier batches.  One writer is used by one thread at a
+ * time. */
+typedef struct lv_writer lv_writer;
+
+LV_API void lv_writer_params_init(lv_writer_params *params);
+
+LV_API lv_status lv_writer_open(const char *path, lv_reader *source, const lv_writer_params *params,
+                                lv_writer **out);
+
+/* Writes the spectra of batch, whose indices must be increasing and greater than those of every
+ * earlier call (LV_ERR_INVALID_ARGUMENT otherwise).  Source spectra skipped over are copied
+ * through unchanged. */
+LV_API lv_status lv_writer_write(lv_writer *writer, const lv_batch *batch);
+
+/* Copies the remaining spectra and every chromatogram, writes the index and checksum, and renames
+ * the temporary file to path.  The writer must still be closed. */
+LV_API lv_status lv_writer_finish(lv_writer *writer);
+
+/* Frees the writer; an unfinished output is deleted. */
+LV_API void lv_writer_close(lv_writer *writer);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator                                                                                   */

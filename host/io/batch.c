@@ -32,7 +32,8 @@ lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint6
         n,                          /* ms level */
         n,                          /* polarity */
         n,                          /* representation */
-        id_bytes ? id_bytes : 1,    /* id arena */
+        n,                          /* processed */
+        id_bytes ? id_bytes : 1,    /* id arena (last: its size is not a multiple of 8) */
     };
     size_t total = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
@@ -74,7 +75,9 @@ lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint6
     b->ms_level = cols[9];
     b->polarity = cols[10];
     b->representation = cols[11];
-    b->id_arena = cols[12];
+    b->processed = cols[12];
+    memset(b->processed, 0, (size_t)n);
+    b->id_arena = cols[13];
     *out = b;
     return LV_OK;
 }
@@ -139,6 +142,7 @@ LV_API lv_status lv_batch_get_view(const lv_batch *b, lv_batch_view *v)
     v->precursor_charge = b->precursor_charge;
     v->precursor_intensity = b->precursor_intensity;
     v->n_extra = b->n_extra;
+    v->processed = b->processed;
     return LV_OK;
 }
 

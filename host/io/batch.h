@@ -28,6 +28,7 @@ struct lv_batch {
     double *rt_seconds;
     int8_t *polarity;
     uint8_t *representation;
+    uint8_t *processed; /* 1 where an operation produced the record's arrays (see lv_batch_view) */
     double *precursor_mz;
     int32_t *precursor_charge;
     double *precursor_intensity;
