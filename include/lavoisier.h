@@ -261,7 +261,8 @@ typedef struct lv_file_info {
     uint32_t checksum_state;     /* 0 not checked, 1 matches, 2 differs, 3 absent/placeholder */
     const char *mzml_version;    /* the version attribute of <mzML> ("" when empty or absent) */
     const char *writer_software; /* the last <software> of the file: "name version" */
-    const char *index_message;   /* why the index was rebuilt ("" when valid or none) */
+    const char *index_message;   /* why the index was rebuilt, or what was wrong with a valid
+                                    index's indexListOffset ("" when nothing to say) */
     uint32_t encodings_seen;     /* LV_ENCODING_* bits of every array read so far by this reader */
 } lv_file_info;
 

@@ -541,10 +541,16 @@ lv_status lv_index_load(lv_source *src, const char *path, const lv_mzml_header *
             /* a stale indexListOffset: the list itself may still be right */
             uint64_t found;
             if (find_back(src, ilo_tag, INDEX_LIST_BYTES, "<indexList ", &found) ||
-                find_back(src, ilo_tag, INDEX_LIST_BYTES, "<indexList>", &found))
+                find_back(src, ilo_tag, INDEX_LIST_BYTES, "<indexList>", &found)) {
                 at = found;
-            else
+                /* Kept if the list verifies: users should still learn that the file is off. */
+                snprintf(out->message, sizeof out->message,
+                         "<indexListOffset> says %llu but <indexList> starts at byte %llu; the "
+                         "list itself verified and is used",
+                         il, (unsigned long long)found);
+            } else {
                 at = size;
+            }
         }
         if (at < size && parse_index_list(src, at, ilo_tag, out)) {
             valid = verify_index(src, out, why, sizeof why);

@@ -364,7 +364,11 @@ static void on_start(void *user, const xmlChar *localname, const xmlChar *prefix
         lv_array_meta *arr = current_array(p);
         if (!p->array_depth || !arr) return;
         if (p->binaries_seen >= p->spans->n) {
-            fail(p, LV_ERR_INTERNAL, "more <binary> elements than located payloads");
+            /* The byte scan only accepts an exact "<binary>" start tag; libxml2 may still see a
+             * binary element in a mangled one (e.g. with attributes).  Input error, not a bug. */
+            fail(p, LV_ERR_FORMAT,
+                 "a <binary> element whose payload the byte scan did not find (only a plain "
+                 "<binary> start tag is accepted)");
             return;
         }
         const lv_span *s = &p->spans->items[p->binaries_seen++];

@@ -331,10 +331,18 @@ typedef struct decode_job {
     uint8_t **ascii; /* per array slot: ASCII arrays decoded during layout (else NULL) */
 } decode_job;
 
+/* The base64 text of an array inside the group's view.  An array without a <binary> element
+ * (payload_len 0, payload_off unset) reads as empty, and its declared length then decides
+ * whether that is an error. */
+static const char *payload_text(const decode_job *job, const lv_array_meta *a)
+{
+    return a->payload_len ? (const char *)job->base + (a->payload_off - job->base_off) : "";
+}
+
 static lv_status decode_one(decode_job *job, const lv_array_meta *a, uint64_t n, lv_dtype dtype,
                             void *out, worker_state *ws)
 {
-    const char *b64 = (const char *)job->base + (a->payload_off - job->base_off);
+    const char *b64 = payload_text(job, a);
     return lv_decode_array(b64, (size_t)a->payload_len, &a->enc, n, dtype, out, &ws->scratch);
 }
 
@@ -512,7 +520,7 @@ static lv_status build_batch(lv_reader *r, lv_record_kind kind, const lv_record_
                 /* arrayLength counts strings, so the byte count is known only once decoded */
                 uint64_t bytes = 0;
                 lv_dtype got_type;
-                const char *b64 = (const char *)job.base + (am->payload_off - job.base_off);
+                const char *b64 = payload_text(&job, am);
                 st = lv_decode_array_alloc(b64, (size_t)am->payload_len, &am->enc, LV_DTYPE_ASCII,
                                            (void **)&job.ascii[slot], &bytes, &got_type,
                                            &r->workers[0].scratch);
