@@ -264,6 +264,9 @@ typedef struct lv_file_info {
     const char *index_message;   /* why the index was rebuilt, or what was wrong with a valid
                                     index's indexListOffset ("" when nothing to say) */
     uint32_t encodings_seen;     /* LV_ENCODING_* bits of every array read so far by this reader */
+    double parse_seconds;        /* wall seconds this reader has spent so far locating records and
+                                    parsing their markup (all threads working) */
+    double decode_seconds;       /* ... and decoding arrays into batches (base64, zlib, numpress) */
 } lv_file_info;
 
 /* A reader over one mzML file.  One reader is used by one thread at a time; separate readers on

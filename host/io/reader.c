@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "io/batch.h"
 #include "io/mzml.h"
@@ -46,7 +47,16 @@ struct lv_reader {
     double *rt_table; /* scan start time of every spectrum (NaN if none), built on demand */
     uint32_t checksum_state;
     uint32_t encodings_seen;
+    double parse_seconds;  /* wall time in parse_group (split + markup) */
+    double decode_seconds; /* wall time in build_batch (layout + array decoding) */
 };
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static const char *kind_name(lv_record_kind k)
 {
@@ -204,6 +214,8 @@ LV_API lv_status lv_reader_info(const lv_reader *r, lv_file_info *info)
     info->writer_software = r->header.writer_software;
     info->index_message = r->index.message;
     info->encodings_seen = r->encodings_seen;
+    info->parse_seconds = r->parse_seconds;
+    info->decode_seconds = r->decode_seconds;
     return LV_OK;
 }
 
@@ -592,8 +604,12 @@ LV_API lv_status lv_reader_read(lv_reader *r, lv_record_kind kind, uint64_t firs
                     (unsigned long long)t->n);
     lv_record_meta *metas = calloc(count ? count : 1, sizeof *metas);
     RETURN_IF_NULL_ALLOC(metas, count * sizeof *metas);
+    double t0 = now_seconds();
     lv_status st = count ? parse_group(r, kind, first, count, metas) : LV_OK;
+    double t1 = now_seconds();
     if (st == LV_OK) st = build_batch(r, kind, metas, count, out);
+    r->parse_seconds += t1 - t0;
+    r->decode_seconds += now_seconds() - t1;
     for (uint64_t i = 0; i < count; i++)
         lv_record_meta_free(&metas[i]);
     free(metas);
@@ -631,7 +647,10 @@ LV_API lv_status lv_reader_next(lv_reader *r, lv_batch **out)
             r->pending = p;
             r->pending_cap = k;
         }
-        FORWARD_IF_ERROR(parse_group(r, LV_RECORD_SPECTRUM, r->next_spectrum, k, r->pending));
+        double t0 = now_seconds();
+        lv_status st = parse_group(r, LV_RECORD_SPECTRUM, r->next_spectrum, k, r->pending);
+        r->parse_seconds += now_seconds() - t0;
+        FORWARD_IF_ERROR(st);
         r->pending_first = r->next_spectrum;
         r->pending_n = k;
     }
@@ -646,7 +665,10 @@ LV_API lv_status lv_reader_next(lv_reader *r, lv_batch **out)
         take++;
     }
     lv_batch *b;
-    FORWARD_IF_ERROR(build_batch(r, LV_RECORD_SPECTRUM, r->pending, take, &b));
+    double t0 = now_seconds();
+    lv_status st = build_batch(r, LV_RECORD_SPECTRUM, r->pending, take, &b);
+    r->decode_seconds += now_seconds() - t0;
+    FORWARD_IF_ERROR(st);
     for (uint64_t i = 0; i < take; i++)
         lv_record_meta_free(&r->pending[i]);
     memmove(r->pending, r->pending + take, (r->pending_n - take) * sizeof *r->pending);
