@@ -20,7 +20,10 @@ API_MAJOR = 0
 _HERE = os.path.dirname(os.path.abspath(__file__))
 SONAME = "liblavoisier.so.0"
 
-c_status = ctypes.c_int  # lv_status (an enum: int)
+
+class c_status:
+    """Marker restype for functions returning lv_status: declared as c_int with an errcheck that
+    raises LavoisierError on any non-zero status."""
 P = ctypes.POINTER
 
 
@@ -148,10 +151,12 @@ def _declare(name, restype, argtypes, optional=False):
             raise ImportError("lavoisier_core: %s does not export %s" % (library_path, name))
         available[name] = False
         return _raise_missing(name, library_path)
-    fn.restype = restype
     fn.argtypes = argtypes
     if restype is c_status:
+        fn.restype = ctypes.c_int
         fn.errcheck = _errcheck
+    else:
+        fn.restype = restype
     available[name] = True
     return fn
 
