@@ -74,6 +74,7 @@ class Reader:
         """Closes the reader (at once, unless a Writer still reads from it: then when the writer
         goes).  Batches already read stay valid: they own their memory."""
         self._h = None
+        self._ctx_h = None
 
     @property
     def closed(self):
