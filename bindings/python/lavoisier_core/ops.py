@@ -23,10 +23,17 @@ Centroids.__doc__ = """lv_centroid result (CSR): spectrum i's centroids are
 mz/intensity[offsets[i]:offsets[i+1]]; fwhm is None unless asked for."""
 
 _byref = ctypes.byref
+_char_from_buffer = ctypes.c_char.from_buffer
+_addressof = ctypes.addressof
 
 
 def _addr(a):
-    return a.__array_interface__["data"][0]
+    """The data address of a numpy array.  Through the buffer protocol (~0.2 us) where the array
+    is writable and not empty, else numpy's ctypes interface (~1 us)."""
+    try:
+        return _addressof(_char_from_buffer(a))
+    except (TypeError, ValueError):
+        return a.ctypes.data
 
 
 def _ctx(context):
