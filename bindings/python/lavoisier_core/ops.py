@@ -132,7 +132,20 @@ def localmax(intensity, offsets=None, min_height=None, min_distance=1, context=N
 _INTENSITY_MODES = {"apex": 0, "area": 1}
 
 
-def _centroid_params(snr, min_intensity, noise, intensity, ms_levels, fwhm):
+_centroid_param_cache = {}
+
+
+def _centroid_params(*key):
+    p = _centroid_param_cache.get(key)
+    if p is None:
+        p = _make_centroid_params(*key)
+        if len(_centroid_param_cache) > 256:
+            _centroid_param_cache.clear()
+        _centroid_param_cache[key] = p
+    return p
+
+
+def _make_centroid_params(snr, min_intensity, noise, intensity, ms_levels, fwhm):
     p = L.CentroidParams()
     L.lv_centroid_params_init(_byref(p))
     p.snr = float(snr)
@@ -154,6 +167,8 @@ def centroid(mz, intensity=None, offsets=None, snr=0.0, min_intensity=0.0, noise
     centroid(spectrum) or centroid(mz, intensity[, offsets]) -> Centroids(mz, intensity, offsets,
     fwhm).  noise = 0: each spectrum's 1.4826 * MAD; peaks need intensity >=
     max(min_intensity, snr * noise)."""
+    if ms_levels is not None:
+        ms_levels = tuple(ms_levels)
     params = _centroid_params(snr, min_intensity, noise, intensity_mode, ms_levels, fwhm)
     if isinstance(mz, Batch):
         return _centroid_batch(mz, params, context)
@@ -190,9 +205,9 @@ def centroid_batch(batch, snr=0.0, min_intensity=0.0, noise=0.0, intensity_mode=
     spectra centroided (representation 2, processed 1), the others copied."""
     if not isinstance(batch, Batch):
         raise TypeError("centroid_batch takes a Batch")
+    levels = tuple(ms_levels) if ms_levels is not None else None
     return _centroid_batch(
-        batch, _centroid_params(snr, min_intensity, noise, intensity_mode, ms_levels, fwhm),
-        context)
+        batch, _centroid_params(snr, min_intensity, noise, intensity_mode, levels, fwhm), context)
 
 
 # ---- simulator ----------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ def test_localmax_equals_scipy_find_peaks_on_random_inputs():
         x = _random_spectrum(rng, int(rng.integers(0, 400)))
         height = None if trial % 3 == 0 else float(np.quantile(x, rng.random())) if x.size else 0.0
         distance = int(rng.integers(1, 12)) if trial % 2 else 1
+        if x.dtype == np.float32 and np.unique(x).size < x.size // 2:
+            distance = 1  # many equal heights: scipy breaks ties with np.argsort, not stable
+            # for every numpy build (x86-simd-sort), so distance > 1 is tested on distinct values
         got = lc.localmax(x, min_height=height, min_distance=distance)
         ref, _ = scipy_signal.find_peaks(x, height=height, distance=distance)
         np.testing.assert_array_equal(got, ref.astype(np.uint32),

@@ -15,9 +15,9 @@ scipy_signal = pytest.importorskip("scipy.signal")
 @needs("localmax")
 def test_process_large_dataset_equals_per_spectrum_find_peaks(sim_file):
     proc = lc.AcceleratedProcessor(context=lc.Context("cpu"))
-    chunks = proc.process_large_dataset([sim_file, sim_file], chunk_size=200_000)
+    chunks = proc.process_large_dataset([sim_file, sim_file], chunk_size=50_000)
     expected = []
-    with lc.open(sim_file, batch_points=200_000) as r:
+    with lc.open(sim_file, batch_points=50_000) as r:
         for b in r:
             mz, inten = [], []
             for s in b:
