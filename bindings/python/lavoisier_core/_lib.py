@@ -101,7 +101,8 @@ class FileInfo(ctypes.Structure):
                 ("compressed_bytes", ctypes.c_uint64), ("gzip", ctypes.c_uint32),
                 ("index_state", ctypes.c_int), ("checksum_state", ctypes.c_uint32),
                 ("mzml_version", ctypes.c_char_p), ("writer_software", ctypes.c_char_p),
-                ("index_message", ctypes.c_char_p), ("encodings_seen", ctypes.c_uint32)]
+                ("index_message", ctypes.c_char_p), ("encodings_seen", ctypes.c_uint32),
+                ("parse_seconds", ctypes.c_double), ("decode_seconds", ctypes.c_double)]
 
 
 class LocalmaxParams(ctypes.Structure):

@@ -99,7 +99,8 @@ class Batch:
     def ids(self):
         """Native ids of the records (a list of str, decoded once from the batch's arena)."""
         if self._ids is None:
-            io = self.column("id_offsets")
+            # Python ints: with numpy 1.x, uint64 - int is a float and cannot slice.
+            io = self.column("id_offsets").tolist()
             arena = ctypes.string_at(self.c_view.id_arena, int(io[-1])) if self._n else b""
             self._ids = [arena[io[i]:io[i + 1] - 1].decode("utf-8", "replace")
                          for i in range(self._n)]
