@@ -17,6 +17,7 @@ int cli_version(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_dump(int argc, char **argv);
 int cli_simulate(int argc, char **argv);
+int cli_centroid(int argc, char **argv);
 
 /* Options shared by the commands that read files. */
 typedef struct cli_common_opts {

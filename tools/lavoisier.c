@@ -7,6 +7,7 @@
 #include "lavoisier.h"
 
 static const cli_command commands[] = {
+    {"centroid", "profile to centroid: indexed mzML out (the main job)", cli_centroid},
     {"info", "counts, ranges, encodings and index state of a file", cli_info},
     {"dump", "one spectrum or chromatogram: metadata, summary and arrays", cli_dump},
     {"simulate", "write a realistic simulated LC-MS/MS run (indexed mzML, any size)", cli_simulate},
