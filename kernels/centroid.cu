@@ -195,8 +195,7 @@ int run(lv_cuda_ctx *c, double snr, double min_intensity, double noise, int mode
     LV_CUDA_CHECK(cudaMemcpyAsync(b.offsets, offsets, (n_spectra + 1) * sizeof *offsets,
                                   cudaMemcpyHostToDevice, b.s),
                   err, cap);
-    LV_CUDA_CHECK(cudaMemcpyAsync(b.mz, mz + base, total * sizeof *mz, cudaMemcpyHostToDevice,
-                                  b.s),
+    LV_CUDA_CHECK(cudaMemcpyAsync(b.mz, mz + base, total * sizeof *mz, cudaMemcpyHostToDevice, b.s),
                   err, cap);
     LV_CUDA_CHECK(cudaMemcpyAsync(b.x, x + base, total * sizeof *x, cudaMemcpyHostToDevice, b.s),
                   err, cap);
@@ -223,8 +222,10 @@ int run(lv_cuda_ctx *c, double snr, double min_intensity, double noise, int mode
         uint64_t lo = 0, hi = n_spectra; /* the spectrum holding point `bad` */
         while (hi - lo > 1) {
             const uint64_t mid = lo + (hi - lo) / 2;
-            if (offsets[mid] <= bad) lo = mid;
-            else hi = mid;
+            if (offsets[mid] <= bad)
+                lo = mid;
+            else
+                hi = mid;
         }
         snprintf(err, cap, "spectrum %llu: m/z does not ascend at point %llu (%.10g after %.10g)",
                  (unsigned long long)lo, (unsigned long long)(bad - offsets[lo]), mz[bad],
@@ -234,8 +235,8 @@ int run(lv_cuda_ctx *c, double snr, double min_intensity, double noise, int mode
     }
     *needed = out_offsets[n_spectra];
     if (*needed > capacity) {
-        snprintf(err, cap, "%llu centroids found but capacity is %llu",
-                 (unsigned long long)*needed, (unsigned long long)capacity);
+        snprintf(err, cap, "%llu centroids found but capacity is %llu", (unsigned long long)*needed,
+                 (unsigned long long)capacity);
         return LV_ERR_INVALID_ARGUMENT;
     }
     LV_CUDA_CHECK(alloc(&b.omz, *needed, b.s), err, cap);
@@ -245,9 +246,9 @@ int run(lv_cuda_ctx *c, double snr, double min_intensity, double noise, int mode
                                           b.oin, b.ofw);
     LV_CUDA_CHECK(cudaGetLastError(), err, cap);
     if (*needed) {
-        LV_CUDA_CHECK(cudaMemcpyAsync(out_mz, b.omz, *needed * sizeof *out_mz,
-                                      cudaMemcpyDeviceToHost, b.s),
-                      err, cap);
+        LV_CUDA_CHECK(
+            cudaMemcpyAsync(out_mz, b.omz, *needed * sizeof *out_mz, cudaMemcpyDeviceToHost, b.s),
+            err, cap);
         LV_CUDA_CHECK(cudaMemcpyAsync(out_intensity, b.oin, *needed * sizeof *out_intensity,
                                       cudaMemcpyDeviceToHost, b.s),
                       err, cap);
@@ -265,8 +266,8 @@ int run(lv_cuda_ctx *c, double snr, double min_intensity, double noise, int mode
 int lv_cuda_centroid(lv_cuda_ctx *c, double snr, double min_intensity, double noise,
                      int intensity_mode, uint64_t n_spectra, const uint64_t *offsets,
                      const double *mz, const float *intensity, uint64_t capacity, double *out_mz,
-                     float *out_intensity, float *out_fwhm, uint64_t *out_offsets,
-                     uint64_t *needed, char *err, size_t err_cap)
+                     float *out_intensity, float *out_fwhm, uint64_t *out_offsets, uint64_t *needed,
+                     char *err, size_t err_cap)
 {
     if (n_spectra == 0) {
         out_offsets[0] = 0;

@@ -170,22 +170,22 @@ int run(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spe
     LV_CUDA_CHECK(cudaMemcpyAsync(b.offsets, offsets, (n_spectra + 1) * sizeof *offsets,
                                   cudaMemcpyHostToDevice, b.s),
                   err, cap);
-    LV_CUDA_CHECK(cudaMemcpyAsync(b.x, x + offsets[0], total * sizeof *x, cudaMemcpyHostToDevice,
-                                  b.s),
-                  err, cap);
+    LV_CUDA_CHECK(
+        cudaMemcpyAsync(b.x, x + offsets[0], total * sizeof *x, cudaMemcpyHostToDevice, b.s), err,
+        cap);
     /* Kernels index x from offsets[0]: shift the device pointer back accordingly. */
     const float *dx = b.x - offsets[0];
     (void)cudaGetLastError();
     candidates_kernel<<<(unsigned)n_spectra, kBlock, 0, b.s>>>(b.offsets, dx, min_height, b.cand,
-                                                                 b.n_cand);
+                                                               b.n_cand);
     LV_CUDA_CHECK(cudaGetLastError(), err, cap);
     if (b.state) {
         distance_kernel<<<(unsigned)n_spectra, kBlock, 0, b.s>>>(b.offsets, dx, min_distance,
-                                                                   b.cand, b.n_cand, b.state, slots);
+                                                                 b.cand, b.n_cand, b.state, slots);
         LV_CUDA_CHECK(cudaGetLastError(), err, cap);
     }
     count_kept_kernel<<<(unsigned)n_spectra, kBlock, 0, b.s>>>(b.offsets, b.n_cand, b.state,
-                                                                 b.counts);
+                                                               b.counts);
     LV_CUDA_CHECK(cudaGetLastError(), err, cap);
     LV_CUDA_CHECK(lvpeak::exclusive_scan(b.counts, b.out_off, n_spectra, b.s), err, cap);
     LV_CUDA_CHECK(cudaMemcpyAsync(out_offsets, b.out_off, (n_spectra + 1) * sizeof *out_offsets,
@@ -194,13 +194,13 @@ int run(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spe
     LV_CUDA_CHECK(cudaStreamSynchronize(b.s), err, cap);
     *needed = out_offsets[n_spectra];
     if (*needed > capacity) {
-        snprintf(err, cap, "%llu peaks found but capacity is %llu",
-                 (unsigned long long)*needed, (unsigned long long)capacity);
+        snprintf(err, cap, "%llu peaks found but capacity is %llu", (unsigned long long)*needed,
+                 (unsigned long long)capacity);
         return LV_ERR_INVALID_ARGUMENT;
     }
     LV_CUDA_CHECK(alloc(&b.out, *needed, b.s), err, cap);
     compact_kernel<<<(unsigned)n_spectra, kBlock, 0, b.s>>>(b.offsets, b.cand, b.n_cand, b.state,
-                                                              b.out_off, b.out);
+                                                            b.out_off, b.out);
     LV_CUDA_CHECK(cudaGetLastError(), err, cap);
     if (*needed)
         LV_CUDA_CHECK(cudaMemcpyAsync(out_index, b.out, *needed * sizeof *out_index,
@@ -212,10 +212,10 @@ int run(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spe
 
 } // namespace
 
-int lv_cuda_localmax(lv_cuda_ctx *c, double min_height, uint32_t min_distance,
-                     uint64_t n_spectra, const uint64_t *offsets, const float *intensity,
-                     uint64_t capacity, uint32_t *out_index, uint64_t *out_offsets,
-                     uint64_t *needed, char *err, size_t err_cap)
+int lv_cuda_localmax(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spectra,
+                     const uint64_t *offsets, const float *intensity, uint64_t capacity,
+                     uint32_t *out_index, uint64_t *out_offsets, uint64_t *needed, char *err,
+                     size_t err_cap)
 {
     if (n_spectra == 0) {
         out_offsets[0] = 0;

@@ -41,8 +41,7 @@ __device__ inline void for_each_peak(const float *x, uint64_t n, uint64_t lo, ui
 
 /* Exclusive prefix sum of n uint64 counts on stream s into out (n + 1 entries, out[0] = 0), using
  * CUB's device scan.  temp is grown as needed (cudaMallocAsync on s). */
-inline cudaError_t exclusive_scan(const uint64_t *counts, uint64_t *out, uint64_t n,
-                                  cudaStream_t s)
+inline cudaError_t exclusive_scan(const uint64_t *counts, uint64_t *out, uint64_t n, cudaStream_t s)
 {
     size_t bytes = 0;
     cudaError_t e = cub::DeviceScan::InclusiveSum(nullptr, bytes, counts, out + 1, (int64_t)n, s);

@@ -121,8 +121,7 @@ static lv_status centroid_task(void *arg, size_t task, uint32_t worker)
             }
             noise = lv_mad_noise(x, n, s->buf);
         }
-        const double threshold =
-            lv_centroid_threshold(job->p.min_intensity, job->p.snr, noise);
+        const double threshold = lv_centroid_threshold(job->p.min_intensity, job->p.snr, noise);
         const uint64_t slot = lv_half_slot(begin - base);
         job->counts[i + 1] = lv_centroid_spectrum(
             mz, x, n, threshold, job->p.intensity == LV_CENTROID_AREA, job->slot_mz + slot,
@@ -163,9 +162,10 @@ static lv_status centroid_cpu(lv_context *ctx, const lv_centroid_params *p, uint
         job.slot_fwhm = out_fwhm ? job.slot_intensity + slots : NULL;
     }
     job.scratch = calloc(ctx->n_threads, sizeof *job.scratch);
-    lv_status st = job.scratch ? LV_OK
-                               : lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",
-                                              (size_t)ctx->n_threads * sizeof *job.scratch);
+    lv_status st = job.scratch
+                       ? LV_OK
+                       : lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",
+                                      (size_t)ctx->n_threads * sizeof *job.scratch);
     if (st == LV_OK) st = lv_spectrum_chunks_make(offsets, n_spectra, ctx->n_threads, &job.chunks);
     if (st == LV_OK) st = lv_context_parallel(ctx, job.chunks.n_tasks, centroid_task, &job);
     if (st == LV_OK) {
@@ -207,19 +207,18 @@ lv_status lv_centroid_checked(lv_context *ctx, const lv_centroid_params *p, uint
         char err[512] = "";
         uint64_t needed = 0;
         int st = ctx->cuda->centroid(ctx->cuda_ctx, p->snr, p->min_intensity, p->noise,
-                                     (int)p->intensity, n_spectra, offsets, mz, intensity,
-                                     capacity, out_mz, out_intensity, out_fwhm, out_offsets,
-                                     &needed, err, sizeof err);
-        RETURN_ERROR_IF(st == LV_ERR_INVALID_ARGUMENT && needed > capacity,
-                        LV_ERR_INVALID_ARGUMENT,
+                                     (int)p->intensity, n_spectra, offsets, mz, intensity, capacity,
+                                     out_mz, out_intensity, out_fwhm, out_offsets, &needed, err,
+                                     sizeof err);
+        RETURN_ERROR_IF(st == LV_ERR_INVALID_ARGUMENT && needed > capacity, LV_ERR_INVALID_ARGUMENT,
                         "lv_centroid: %llu centroids found but capacity is %llu",
                         (unsigned long long)needed, (unsigned long long)capacity);
         RETURN_ERROR_IF(st != LV_OK, (lv_status)st, "lv_centroid on %s: %s", ctx->backend_name,
                         err);
         return LV_OK;
     }
-    return centroid_cpu(ctx, p, n_spectra, offsets, mz, intensity, capacity, out_mz,
-                        out_intensity, out_fwhm, out_offsets);
+    return centroid_cpu(ctx, p, n_spectra, offsets, mz, intensity, capacity, out_mz, out_intensity,
+                        out_fwhm, out_offsets);
 }
 
 LV_API lv_status lv_centroid(lv_context *ctx, const lv_centroid_params *params, uint64_t n_spectra,
@@ -230,7 +229,8 @@ LV_API lv_status lv_centroid(lv_context *ctx, const lv_centroid_params *params, 
     RETURN_ERROR_IF(ctx == NULL, LV_ERR_INVALID_ARGUMENT, "lv_centroid: ctx is NULL");
     lv_centroid_params p;
     FORWARD_IF_ERROR(lv_centroid_check_params("lv_centroid", params, &p));
-    RETURN_ERROR_IF(out_offsets == NULL, LV_ERR_INVALID_ARGUMENT, "lv_centroid: out_offsets is NULL");
+    RETURN_ERROR_IF(out_offsets == NULL, LV_ERR_INVALID_ARGUMENT,
+                    "lv_centroid: out_offsets is NULL");
     FORWARD_IF_ERROR(lv_check_offsets("lv_centroid", n_spectra, offsets, 0));
     const uint64_t total = offsets[n_spectra] - offsets[0];
     RETURN_ERROR_IF(total > 0 && (mz == NULL || intensity == NULL), LV_ERR_INVALID_ARGUMENT,

@@ -71,8 +71,8 @@ static void release(batch_work *w)
     free(w->cen_fwhm);
 }
 
-static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
-                                   const lv_batch *in, batch_work *w, uint64_t *n_sel_out)
+static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
+                                   batch_work *w, uint64_t *n_sel_out)
 {
     const uint64_t n = in->n;
     w->sel = malloc((size_t)n + 1);
@@ -96,8 +96,7 @@ static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
         memcpy(w->sel_offsets, in->offsets, (size_t)(n + 1) * sizeof *w->sel_offsets);
     } else {
         w->sel_mz = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_mz);
-        w->sel_intensity =
-            malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_intensity);
+        w->sel_intensity = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_intensity);
         RETURN_IF_NULL_ALLOC(w->sel_mz && w->sel_intensity ? w->sel_mz : NULL,
                              (size_t)sel_points * 12);
         uint64_t s = 0, pos = 0;
@@ -207,7 +206,8 @@ LV_API lv_status lv_centroid_batch(lv_context *ctx, const lv_centroid_params *pa
     uint64_t n_sel = 0;
     lv_status st = centroid_selected(ctx, &p, in, &w, &n_sel);
     if (st != LV_OK && n_sel < in->n && st == LV_ERR_INVALID_ARGUMENT)
-        st = lv_error_prefix(st, "lv_centroid_batch (spectrum numbers below count the selected spectra only)");
+        st = lv_error_prefix(
+            st, "lv_centroid_batch (spectrum numbers below count the selected spectra only)");
     if (st == LV_OK) st = assemble(ctx, &p, in, &w, out);
     release(&w);
     return st;

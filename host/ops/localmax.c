@@ -97,8 +97,8 @@ typedef struct localmax_job {
     const float *x;
     double min_height;
     uint32_t min_distance;
-    uint32_t *slots;     /* half-slot staging (see the top of the file) */
-    uint64_t *counts;    /* out_offsets: counts at [i + 1] until packed */
+    uint32_t *slots;  /* half-slot staging (see the top of the file) */
+    uint64_t *counts; /* out_offsets: counts at [i + 1] until packed */
     lv_spectrum_chunks chunks;
     lv_peak_scratch *scratch; /* one per worker */
 } localmax_job;
@@ -111,11 +111,10 @@ static lv_status localmax_task(void *arg, size_t task, uint32_t worker)
     for (uint64_t i = job->chunks.first[task]; i < job->chunks.first[task + 1]; i++) {
         const uint64_t begin = job->offsets[i], n = job->offsets[i + 1] - begin;
         uint32_t *out = job->slots + lv_half_slot(begin - base);
-        job->counts[i + 1] = lv_localmax_spectrum(job->x + begin, n, job->min_height,
-                                                  job->min_distance, out,
-                                                  &job->scratch[worker], &st);
-        if (st != LV_OK) return lv_error_prefix(st, "lv_localmax: spectrum %llu",
-                                                (unsigned long long)i);
+        job->counts[i + 1] = lv_localmax_spectrum(
+            job->x + begin, n, job->min_height, job->min_distance, out, &job->scratch[worker], &st);
+        if (st != LV_OK)
+            return lv_error_prefix(st, "lv_localmax: spectrum %llu", (unsigned long long)i);
     }
     return LV_OK;
 }
@@ -131,9 +130,9 @@ LV_API lv_status lv_localmax(lv_context *ctx, const lv_localmax_params *params, 
     if (params) p = *params;
     RETURN_ERROR_IF(p.min_distance < 1, LV_ERR_INVALID_ARGUMENT,
                     "lv_localmax: min_distance is 0, it must be >= 1");
-    RETURN_ERROR_IF(isnan(p.min_height), LV_ERR_INVALID_ARGUMENT,
-                    "lv_localmax: min_height is NaN");
-    RETURN_ERROR_IF(out_offsets == NULL, LV_ERR_INVALID_ARGUMENT, "lv_localmax: out_offsets is NULL");
+    RETURN_ERROR_IF(isnan(p.min_height), LV_ERR_INVALID_ARGUMENT, "lv_localmax: min_height is NaN");
+    RETURN_ERROR_IF(out_offsets == NULL, LV_ERR_INVALID_ARGUMENT,
+                    "lv_localmax: out_offsets is NULL");
     FORWARD_IF_ERROR(lv_check_offsets("lv_localmax", n_spectra, offsets, UINT32_MAX));
     const uint64_t total = offsets[n_spectra] - offsets[0];
     RETURN_ERROR_IF(total > 0 && intensity == NULL, LV_ERR_INVALID_ARGUMENT,
@@ -148,8 +147,7 @@ LV_API lv_status lv_localmax(lv_context *ctx, const lv_localmax_params *params, 
         int st = ctx->cuda->localmax(ctx->cuda_ctx, p.min_height, p.min_distance, n_spectra,
                                      offsets, intensity, capacity, out_index, out_offsets, &needed,
                                      err, sizeof err);
-        RETURN_ERROR_IF(st == LV_ERR_INVALID_ARGUMENT && needed > capacity,
-                        LV_ERR_INVALID_ARGUMENT,
+        RETURN_ERROR_IF(st == LV_ERR_INVALID_ARGUMENT && needed > capacity, LV_ERR_INVALID_ARGUMENT,
                         "lv_localmax: %llu peaks found but capacity is %llu",
                         (unsigned long long)needed, (unsigned long long)capacity);
         RETURN_ERROR_IF(st != LV_OK, (lv_status)st, "lv_localmax on %s: %s", ctx->backend_name,
@@ -160,8 +158,8 @@ LV_API lv_status lv_localmax(lv_context *ctx, const lv_localmax_params *params, 
     out_offsets[0] = 0;
     if (n_spectra == 0) return LV_OK;
     const uint64_t slot_entries = lv_half_slot(total) + 1;
-    localmax_job job = {offsets, intensity, p.min_height, p.min_distance, NULL, out_offsets,
-                        {0, NULL}, NULL};
+    localmax_job job = {offsets, intensity,   p.min_height, p.min_distance,
+                        NULL,    out_offsets, {0, NULL},    NULL};
     uint32_t *own = NULL;
     if (capacity >= slot_entries && out_index) {
         job.slots = out_index;
@@ -171,9 +169,10 @@ LV_API lv_status lv_localmax(lv_context *ctx, const lv_localmax_params *params, 
         job.slots = own;
     }
     job.scratch = calloc(ctx->n_threads, sizeof *job.scratch);
-    lv_status st = job.scratch ? LV_OK
-                               : lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",
-                                              (size_t)ctx->n_threads * sizeof *job.scratch);
+    lv_status st = job.scratch
+                       ? LV_OK
+                       : lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",
+                                      (size_t)ctx->n_threads * sizeof *job.scratch);
     if (st == LV_OK) st = lv_spectrum_chunks_make(offsets, n_spectra, ctx->n_threads, &job.chunks);
     if (st == LV_OK) st = lv_context_parallel(ctx, job.chunks.n_tasks, localmax_task, &job);
     if (st == LV_OK) {

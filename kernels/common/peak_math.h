@@ -51,11 +51,11 @@ LV_INLINE void lv_peak_extent(const float *x, uint64_t n, uint64_t apex, uint64_
     *right = r;
 }
 
-/* The vertex of the parabola through (mz, ln intensity) of the apex c and its neighbours (a Gaussian
- * through three points).  Returns 1 and the vertex m/z and height when the fit is defined: all
- * three intensities positive and the parabola strictly concave.  Otherwise returns 0 and the apex
- * sample itself (m/z and intensity), the documented fallback.  Offsets are taken relative to the
- * apex m/z so that the small spacings keep their precision next to m/z values of ~1000. */
+/* The vertex of the parabola through (mz, ln intensity) of the apex c and its neighbours (a
+ * Gaussian through three points).  Returns 1 and the vertex m/z and height when the fit is defined:
+ * all three intensities positive and the parabola strictly concave.  Otherwise returns 0 and the
+ * apex sample itself (m/z and intensity), the documented fallback.  Offsets are taken relative to
+ * the apex m/z so that the small spacings keep their precision next to m/z values of ~1000. */
 LV_INLINE int lv_gauss3_apex(const double *mz, const float *x, uint64_t c, double *apex_mz,
                              double *apex_height)
 {
@@ -65,16 +65,17 @@ LV_INLINE int lv_gauss3_apex(const double *mz, const float *x, uint64_t c, doubl
     if (!(i0 > 0.0 && i1 > 0.0 && i2 > 0.0)) return 0;
     const double u0 = mz[c - 1] - mz[c], u2 = mz[c + 1] - mz[c];
     if (!(u0 < 0.0 && u2 > 0.0)) return 0;
-    const double y1 = log(i1);
-    const double s0 = (log(i0) - y1) / u0; /* slope from the apex to the left neighbour */
-    const double s2 = (log(i2) - y1) / u2; /* and to the right one */
+    /* Two logarithms of ratios instead of three of intensities: cheaper, and exact ratios of
+     * equal intensities give an exact 0. */
+    const double s0 = log(i0 / i1) / u0;    /* slope from the apex to the left neighbour */
+    const double s2 = log(i2 / i1) / u2;    /* and to the right one */
     const double a = (s2 - s0) / (u2 - u0); /* curvature: y = y1 + b u + a u^2 */
     if (!(a < 0.0)) return 0;
     const double b = s2 - a * u2;
     const double u = -b / (2.0 * a);
     if (!(u >= u0 && u <= u2)) return 0; /* cannot happen for a maximum; guards rounding */
     *apex_mz = mz[c] + u;
-    *apex_height = exp(y1 - b * b / (4.0 * a));
+    *apex_height = i1 * exp(-b * b / (4.0 * a));
     return 1;
 }
 

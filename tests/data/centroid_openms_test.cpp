@@ -120,8 +120,8 @@ TEST(CentroidOpenMS, AgreementPerFile)
             std::vector<double> mz(s.mz.size() / 2 + 1);
             std::vector<float> in(mz.size());
             uint64_t oo[2];
-            ASSERT_EQ(lv_centroid(ctx, nullptr, 1, off, s.mz.data(), s.intensity.data(),
-                                  mz.size(), mz.data(), in.data(), nullptr, oo),
+            ASSERT_EQ(lv_centroid(ctx, nullptr, 1, off, s.mz.data(), s.intensity.data(), mz.size(),
+                                  mz.data(), in.data(), nullptr, oo),
                       LV_OK)
                 << lv_last_error();
             mz.resize(oo[1]);
@@ -140,8 +140,8 @@ TEST(CentroidOpenMS, AgreementPerFile)
             if (!k.spectra) continue;
             printf("  %-26.26s %-4s %7zu %7zu %7zu %11.2f%% %11.2f%% %11.2f%% %11.2f%%\n",
                    f.file.c_str(), r ? "low" : "high", k.spectra, k.ref, k.ours,
-                   k.pct(k.ref_hit, k.ref), k.pct(k.ours_hit, k.ours),
-                   k.pct(k.ref_hit_wide, k.ref), k.pct(k.ours_hit_wide, k.ours));
+                   k.pct(k.ref_hit, k.ref), k.pct(k.ours_hit, k.ours), k.pct(k.ref_hit_wide, k.ref),
+                   k.pct(k.ours_hit_wide, k.ours));
             if (r == 0) {
                 EXPECT_GE(k.pct(k.ref_hit, k.ref), 95.0)
                     << f.file << ": OpenMS centroids matched by ours within 3 ppm";

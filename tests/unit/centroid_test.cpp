@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -210,8 +210,8 @@ TEST(Centroid, EdgeCasesAndThreads)
         lv_centroid_params p;
         lv_centroid_params_init(&p);
         p.snr = 1.0;
-        ASSERT_EQ(lv_centroid(ctx, &p, off.size() - 1, off.data(), mz.data(), x.data(),
-                              mz.size(), r.mz.data(), r.in.data(), nullptr, oo.data()),
+        ASSERT_EQ(lv_centroid(ctx, &p, off.size() - 1, off.data(), mz.data(), x.data(), mz.size(),
+                              r.mz.data(), r.in.data(), nullptr, oo.data()),
                   LV_OK);
         r.mz.resize(oo.back());
         r.in.resize(oo.back());
@@ -323,7 +323,7 @@ TEST(CentroidBatch, SelectsProfileLevelsAndPassesTheRestThrough)
         EXPECT_STREQ(lv_batch_id(out, i), lv_batch_id(in, i));
     }
     EXPECT_NEAR(v.mz[v.offsets[0]], 102.0, 1e-12); /* symmetric peak: apex at the middle */
-    EXPECT_EQ(v.mz[v.offsets[1] + 4], 204.0);    /* copied values */
+    EXPECT_EQ(v.mz[v.offsets[1] + 4], 204.0);      /* copied values */
     ASSERT_EQ(v.n_extra, 2u);
     const char *name;
     lv_dtype dt;
