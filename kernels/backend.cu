@@ -138,6 +138,26 @@ int saxpy(void *dev_ctx, uint64_t n, float a, const float *x, const float *y, fl
     return lv_cuda_saxpy(static_cast<lv_cuda_ctx *>(dev_ctx), n, a, x, y, out, err, err_cap);
 }
 
+int localmax(void *dev_ctx, double min_height, uint32_t min_distance, uint64_t n_spectra,
+             const uint64_t *offsets, const float *intensity, uint64_t capacity,
+             uint32_t *out_index, uint64_t *out_offsets, uint64_t *needed, char *err,
+             size_t err_cap) noexcept
+{
+    return lv_cuda_localmax(static_cast<lv_cuda_ctx *>(dev_ctx), min_height, min_distance,
+                            n_spectra, offsets, intensity, capacity, out_index, out_offsets, needed,
+                            err, err_cap);
+}
+
+int centroid(void *dev_ctx, double snr, double min_intensity, double noise, int intensity_mode,
+             uint64_t n_spectra, const uint64_t *offsets, const double *mz, const float *intensity,
+             uint64_t capacity, double *out_mz, float *out_intensity, float *out_fwhm,
+             uint64_t *out_offsets, uint64_t *needed, char *err, size_t err_cap) noexcept
+{
+    return lv_cuda_centroid(static_cast<lv_cuda_ctx *>(dev_ctx), snr, min_intensity, noise,
+                            intensity_mode, n_spectra, offsets, mz, intensity, capacity, out_mz,
+                            out_intensity, out_fwhm, out_offsets, needed, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -178,7 +198,7 @@ extern "C" {
 /* The only exported symbol.  The core checks api_version before using anything else. */
 extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_api;
 const lv_cuda_api lv_cuda_backend_api = {
-    LV_CUDA_API_VERSION, device_count, device_name, context_create,
-    context_destroy,     host_alloc,   host_free,   saxpy,
+    LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
+    host_alloc,          host_free,    saxpy,       localmax,       centroid,
 };
 }

@@ -35,4 +35,15 @@ int lv_cuda_reserve(lv_cuda_ctx *c, size_t bytes, bool need_host, char *err, siz
 int lv_cuda_saxpy(lv_cuda_ctx *c, uint64_t n, float a, const float *x, const float *y, float *out,
                   char *err, size_t err_cap);
 
+/* Peak picking (kernels/localmax.cu, kernels/centroid.cu); arguments as in lv_cuda_api. */
+int lv_cuda_localmax(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spectra,
+                     const uint64_t *offsets, const float *intensity, uint64_t capacity,
+                     uint32_t *out_index, uint64_t *out_offsets, uint64_t *needed, char *err,
+                     size_t err_cap);
+int lv_cuda_centroid(lv_cuda_ctx *c, double snr, double min_intensity, double noise,
+                     int intensity_mode, uint64_t n_spectra, const uint64_t *offsets,
+                     const double *mz, const float *intensity, uint64_t capacity, double *out_mz,
+                     float *out_intensity, float *out_fwhm, uint64_t *out_offsets, uint64_t *needed,
+                     char *err, size_t err_cap);
+
 #endif

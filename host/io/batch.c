@@ -82,6 +82,29 @@ lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint6
     return LV_OK;
 }
 
+lv_status lv_batch_alloc_like(lv_context *ctx, const lv_batch *src, uint64_t n_points,
+                              lv_batch **out)
+{
+    const uint64_t n = src->n;
+    const size_t id_bytes = (size_t)src->id_offsets[n];
+    lv_batch *b;
+    FORWARD_IF_ERROR(lv_batch_alloc(ctx, src->kind, n, n_points, id_bytes, &b));
+    memcpy(b->id_offsets, src->id_offsets, (size_t)(n + 1) * sizeof *b->id_offsets);
+    if (id_bytes) memcpy(b->id_arena, src->id_arena, id_bytes);
+    memcpy(b->index, src->index, (size_t)n * sizeof *b->index);
+    memcpy(b->rt_seconds, src->rt_seconds, (size_t)n * sizeof *b->rt_seconds);
+    memcpy(b->precursor_mz, src->precursor_mz, (size_t)n * sizeof *b->precursor_mz);
+    memcpy(b->precursor_intensity, src->precursor_intensity,
+           (size_t)n * sizeof *b->precursor_intensity);
+    memcpy(b->precursor_charge, src->precursor_charge, (size_t)n * sizeof *b->precursor_charge);
+    memcpy(b->ms_level, src->ms_level, (size_t)n);
+    memcpy(b->polarity, src->polarity, (size_t)n);
+    memcpy(b->representation, src->representation, (size_t)n);
+    memcpy(b->processed, src->processed, (size_t)n);
+    *out = b;
+    return LV_OK;
+}
+
 lv_status lv_batch_add_extra(lv_batch *b, const char *name, lv_dtype dtype, uint64_t elements,
                              uint32_t *k)
 {

@@ -40,6 +40,12 @@ struct lv_batch {
 lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint64_t n_points,
                          size_t id_bytes, lv_batch **out);
 
+/* Allocates a batch with src's kind, record count, ids and per-record metadata (index, ms level,
+ * rt, polarity, representation, processed, precursor columns) and room for n_points values; the
+ * caller fills offsets, mz, intensity and any extra columns. */
+lv_status lv_batch_alloc_like(lv_context *ctx, const lv_batch *src, uint64_t n_points,
+                              lv_batch **out);
+
 /* Adds an extra column (offsets zeroed, data of `elements` elements); returns its position. */
 lv_status lv_batch_add_extra(lv_batch *b, const char *name, lv_dtype dtype, uint64_t elements,
                              uint32_t *k);

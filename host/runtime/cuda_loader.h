@@ -33,6 +33,20 @@ typedef struct lv_cuda_api {
     void (*host_free)(void *dev_ctx, void *ptr);
     int (*saxpy)(void *dev_ctx, uint64_t n, float a, const float *x, const float *y, float *out,
                  char *err, size_t err_cap);
+    /* lv_localmax on CSR spectra in host memory.  On LV_ERR_INVALID_ARGUMENT with *needed >
+     * capacity, the peaks did not fit (nothing was written to out_index). */
+    int (*localmax)(void *dev_ctx, double min_height, uint32_t min_distance, uint64_t n_spectra,
+                    const uint64_t *offsets, const float *intensity, uint64_t capacity,
+                    uint32_t *out_index, uint64_t *out_offsets, uint64_t *needed, char *err,
+                    size_t err_cap);
+    /* lv_centroid with checked params (intensity_mode: lv_centroid_intensity; out_fwhm NULL =
+     * no FWHM).  *needed as for localmax.  m/z that do not ascend fail with
+     * LV_ERR_INVALID_ARGUMENT and a message naming the spectrum and point. */
+    int (*centroid)(void *dev_ctx, double snr, double min_intensity, double noise,
+                    int intensity_mode, uint64_t n_spectra, const uint64_t *offsets,
+                    const double *mz, const float *intensity, uint64_t capacity, double *out_mz,
+                    float *out_intensity, float *out_fwhm, uint64_t *out_offsets, uint64_t *needed,
+                    char *err, size_t err_cap);
 } lv_cuda_api;
 
 /* The loaded backend's table, or NULL when none can be used.  Thread-safe; loads once.

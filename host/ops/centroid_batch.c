@@ -1,0 +1,214 @@
+/* centroid_batch.c - lv_centroid_batch: centroid the selected spectra of a batch into a new batch.
+ *
+ * The selected spectra (MS level chosen by params.ms_levels, representation profile or unknown)
+ * are gathered into one CSR run when they are not the whole batch, centroided in one lv_centroid
+ * call (so the work spreads over all threads or goes to the GPU in one piece), and the new batch
+ * interleaves their centroids with the untouched records in the original order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/batch.h"
+#include "io/decode.h"
+#include "ops/centroid_cpu.h"
+#include "runtime/context.h"
+#include "runtime/error.h"
+
+static int selected(const lv_batch *in, uint64_t i, uint32_t ms_levels)
+{
+    if (in->representation[i] == LV_REPR_CENTROID) return 0;
+    const uint32_t level = in->ms_level[i];
+    return level < 32 ? (int)((ms_levels >> level) & 1u) : ms_levels == 0xFFFFFFFFu;
+}
+
+/* Copies extra column k of `in` into `out`, keeping the elements of unprocessed records only. */
+static lv_status copy_extra_unprocessed(const lv_batch *in, uint32_t k, lv_batch *out,
+                                        const uint8_t *sel)
+{
+    const lv_batch_extra_col *c = &in->extras[k];
+    const size_t es = lv_dtype_size(c->dtype);
+    uint64_t elements = 0;
+    for (uint64_t i = 0; i < in->n; i++)
+        if (!sel[i]) elements += c->offsets[i + 1] - c->offsets[i];
+    uint32_t nk;
+    FORWARD_IF_ERROR(lv_batch_add_extra(out, c->name, c->dtype, elements, &nk));
+    lv_batch_extra_col *d = &out->extras[nk];
+    uint64_t pos = 0;
+    d->offsets[0] = 0;
+    for (uint64_t i = 0; i < in->n; i++) {
+        if (!sel[i]) {
+            const uint64_t len = c->offsets[i + 1] - c->offsets[i];
+            if (len)
+                memcpy((char *)d->data + pos * es, (const char *)c->data + c->offsets[i] * es,
+                       (size_t)(len * es));
+            pos += len;
+        }
+        d->offsets[i + 1] = pos;
+    }
+    return LV_OK;
+}
+
+/* Work arrays of one call; all freed by release(). */
+typedef struct batch_work {
+    uint8_t *sel;
+    uint64_t *sel_offsets; /* CSR of the gathered selected spectra */
+    double *sel_mz;        /* gathered values (NULL when the whole batch is selected) */
+    float *sel_intensity;
+    uint64_t *cen_offsets; /* centroids of the selected spectra */
+    double *cen_mz;
+    float *cen_intensity;
+    float *cen_fwhm;
+} batch_work;
+
+static void release(batch_work *w)
+{
+    free(w->sel);
+    free(w->sel_offsets);
+    free(w->sel_mz);
+    free(w->sel_intensity);
+    free(w->cen_offsets);
+    free(w->cen_mz);
+    free(w->cen_intensity);
+    free(w->cen_fwhm);
+}
+
+static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
+                                   batch_work *w, uint64_t *n_sel_out)
+{
+    const uint64_t n = in->n;
+    w->sel = malloc((size_t)n + 1);
+    RETURN_IF_NULL_ALLOC(w->sel, (size_t)n + 1);
+    uint64_t n_sel = 0, sel_points = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        w->sel[i] = (uint8_t)selected(in, i, p->ms_levels);
+        if (w->sel[i]) {
+            n_sel++;
+            sel_points += in->offsets[i + 1] - in->offsets[i];
+        }
+    }
+    *n_sel_out = n_sel;
+    w->sel_offsets = malloc((size_t)(n_sel + 1) * sizeof *w->sel_offsets);
+    w->cen_offsets = malloc((size_t)(n_sel + 1) * sizeof *w->cen_offsets);
+    RETURN_IF_NULL_ALLOC(w->sel_offsets && w->cen_offsets ? w->sel_offsets : NULL,
+                         (size_t)(n_sel + 1) * sizeof *w->sel_offsets);
+    const double *mz = in->mz;
+    const float *intensity = in->intensity;
+    if (n_sel == n) {
+        memcpy(w->sel_offsets, in->offsets, (size_t)(n + 1) * sizeof *w->sel_offsets);
+    } else {
+        w->sel_mz = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_mz);
+        w->sel_intensity = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_intensity);
+        RETURN_IF_NULL_ALLOC(w->sel_mz && w->sel_intensity ? w->sel_mz : NULL,
+                             (size_t)sel_points * 12);
+        uint64_t s = 0, pos = 0;
+        w->sel_offsets[0] = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            if (!w->sel[i]) continue;
+            const uint64_t b = in->offsets[i], len = in->offsets[i + 1] - b;
+            memcpy(w->sel_mz + pos, in->mz + b, (size_t)len * sizeof *w->sel_mz);
+            memcpy(w->sel_intensity + pos, in->intensity + b,
+                   (size_t)len * sizeof *w->sel_intensity);
+            pos += len;
+            w->sel_offsets[++s] = pos;
+        }
+        mz = w->sel_mz;
+        intensity = w->sel_intensity;
+    }
+    /* A spectrum of m points has at most (m - 1) / 2 peaks. */
+    const uint64_t cap = sel_points / 2 + 1;
+    w->cen_mz = malloc((size_t)cap * sizeof *w->cen_mz);
+    w->cen_intensity = malloc((size_t)cap * sizeof *w->cen_intensity);
+    RETURN_IF_NULL_ALLOC(w->cen_mz && w->cen_intensity ? w->cen_mz : NULL, (size_t)cap * 12);
+    if (p->fwhm) {
+        w->cen_fwhm = malloc((size_t)cap * sizeof *w->cen_fwhm);
+        RETURN_IF_NULL_ALLOC(w->cen_fwhm, (size_t)cap * sizeof *w->cen_fwhm);
+    }
+    return lv_centroid_checked(ctx, p, n_sel, w->sel_offsets, mz, intensity, cap, w->cen_mz,
+                               w->cen_intensity, w->cen_fwhm, w->cen_offsets);
+}
+
+/* Builds the output batch from the input and the centroids of the selected spectra. */
+static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
+                          const batch_work *w, lv_batch **out)
+{
+    const uint64_t n = in->n;
+    uint64_t points = 0, s = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (w->sel[i]) {
+            points += w->cen_offsets[s + 1] - w->cen_offsets[s];
+            s++;
+        } else {
+            points += in->offsets[i + 1] - in->offsets[i];
+        }
+    }
+    lv_batch *b;
+    FORWARD_IF_ERROR(lv_batch_alloc_like(ctx, in, points, &b));
+    uint64_t pos = 0;
+    s = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        b->offsets[i] = pos;
+        if (w->sel[i]) {
+            const uint64_t c0 = w->cen_offsets[s], len = w->cen_offsets[s + 1] - c0;
+            memcpy(b->mz + pos, w->cen_mz + c0, (size_t)len * sizeof *b->mz);
+            memcpy(b->intensity + pos, w->cen_intensity + c0, (size_t)len * sizeof *b->intensity);
+            b->representation[i] = LV_REPR_CENTROID;
+            b->processed[i] = 1;
+            pos += len;
+            s++;
+        } else {
+            const uint64_t c0 = in->offsets[i], len = in->offsets[i + 1] - c0;
+            memcpy(b->mz + pos, in->mz + c0, (size_t)len * sizeof *b->mz);
+            memcpy(b->intensity + pos, in->intensity + c0, (size_t)len * sizeof *b->intensity);
+            pos += len;
+        }
+    }
+    b->offsets[n] = pos;
+
+    lv_status st = LV_OK;
+    for (uint32_t k = 0; st == LV_OK && k < in->n_extra; k++)
+        st = copy_extra_unprocessed(in, k, b, w->sel);
+    if (st == LV_OK && p->fwhm) {
+        const uint64_t total = w->cen_offsets[s];
+        uint32_t k;
+        st = lv_batch_add_extra(b, "FWHM", LV_DTYPE_F32, total, &k);
+        if (st == LV_OK) {
+            lv_batch_extra_col *c = &b->extras[k];
+            if (total) memcpy(c->data, w->cen_fwhm, (size_t)total * sizeof(float));
+            uint64_t t = 0;
+            c->offsets[0] = 0;
+            for (uint64_t i = 0; i < n; i++) {
+                if (w->sel[i]) t++;
+                c->offsets[i + 1] = w->cen_offsets[t];
+            }
+        }
+    }
+    if (st != LV_OK) {
+        lv_batch_destroy(b);
+        return st;
+    }
+    *out = b;
+    return LV_OK;
+}
+
+LV_API lv_status lv_centroid_batch(lv_context *ctx, const lv_centroid_params *params,
+                                   const lv_batch *in, lv_batch **out)
+{
+    RETURN_ERROR_IF(ctx == NULL || in == NULL || out == NULL, LV_ERR_INVALID_ARGUMENT,
+                    "lv_centroid_batch: %s is NULL",
+                    ctx == NULL  ? "ctx"
+                    : in == NULL ? "in"
+                                 : "out");
+    RETURN_ERROR_IF(in->kind != LV_RECORD_SPECTRUM, LV_ERR_INVALID_ARGUMENT,
+                    "lv_centroid_batch: the batch holds chromatograms, not spectra");
+    lv_centroid_params p;
+    FORWARD_IF_ERROR(lv_centroid_check_params("lv_centroid_batch", params, &p));
+    batch_work w;
+    memset(&w, 0, sizeof w);
+    uint64_t n_sel = 0;
+    lv_status st = centroid_selected(ctx, &p, in, &w, &n_sel);
+    if (st != LV_OK && n_sel < in->n && st == LV_ERR_INVALID_ARGUMENT)
+        st = lv_error_prefix(
+            st, "lv_centroid_batch (spectrum numbers below count the selected spectra only)");
+    if (st == LV_OK) st = assemble(ctx, &p, in, &w, out);
+    release(&w);
+    return st;
+}
