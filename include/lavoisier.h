@@ -381,7 +381,9 @@ LV_API lv_status lv_centroid(lv_context *ctx, const lv_centroid_params *params, 
  * representation is profile or unknown are centroided: their representation becomes
  * LV_REPR_CENTROID, their processed flag 1, and their extra arrays are dropped (they no longer
  * align with the points), except a "FWHM" float array when params.fwhm is 1.  Every other record
- * is copied unchanged (processed 0).  The input batch is not modified. */
+ * is copied unchanged, its processed flag included (so the output of an earlier operation stays
+ * marked).  Chromatogram batches are refused (LV_ERR_INVALID_ARGUMENT).  The input batch is not
+ * modified. */
 LV_API lv_status lv_centroid_batch(lv_context *ctx, const lv_centroid_params *params,
                                    const lv_batch *in, lv_batch **out);
 
