@@ -16,6 +16,8 @@
 extern "C" {
 #endif
 
+struct lv_raster_job;
+
 /* Bumped whenever lv_cuda_api changes; the loader refuses a backend with another number. */
 #define LV_CUDA_API_VERSION 1
 
@@ -33,6 +35,10 @@ typedef struct lv_cuda_api {
     void (*host_free)(void *dev_ctx, void *ptr);
     int (*saxpy)(void *dev_ctx, uint64_t n, float a, const float *x, const float *y, float *out,
                  char *err, size_t err_cap);
+    /* lv_frames: runs a rasterization job (kernels/common/raster_job.h); frame_max, when not
+     * NULL, receives each frame's largest scaled value. */
+    int (*frames)(void *dev_ctx, const struct lv_raster_job *job, float *frame_max, char *err,
+                  size_t err_cap);
 } lv_cuda_api;
 
 /* The loaded backend's table, or NULL when none can be used.  Thread-safe; loads once.

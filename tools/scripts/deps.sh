@@ -3,7 +3,7 @@
 # Sourced by demo.sh and run_tests.sh.  Says what it installs.
 lv_install_deps() {
     local pkgs=(cmake make g++ pkg-config libxml2-dev zlib1g-dev libdeflate-dev libgtest-dev
-                libmsnumpress-dev nlohmann-json3-dev python3)
+                libmsnumpress-dev nlohmann-json3-dev python3 libpng-dev)
     local missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
