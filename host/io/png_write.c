@@ -17,14 +17,14 @@
 
 static atomic_uint tmp_counter;
 
-LV_API lv_status lv_png_write(const char *path, uint32_t width, uint32_t height,
-                              uint32_t channels, const uint8_t *pixels)
+LV_API lv_status lv_png_write(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+                              const uint8_t *pixels)
 {
     RETURN_ERROR_IF(path == NULL || pixels == NULL, LV_ERR_INVALID_ARGUMENT,
                     "lv_png_write: %s is NULL", path == NULL ? "path" : "pixels");
     RETURN_ERROR_IF(width == 0 || height == 0 || width > 0x7fffffffu / 4 || height > 0x7fffffffu,
-                    LV_ERR_INVALID_ARGUMENT, "lv_png_write: %s: image size %ux%u is invalid",
-                    path, width, height);
+                    LV_ERR_INVALID_ARGUMENT, "lv_png_write: %s: image size %ux%u is invalid", path,
+                    width, height);
     RETURN_ERROR_IF(channels != 1 && channels != 3 && channels != 4, LV_ERR_INVALID_ARGUMENT,
                     "lv_png_write: %s: channels is %u, expected 1 (gray), 3 (RGB) or 4 (RGBA)",
                     path, channels);

@@ -88,7 +88,8 @@ static int reap(lv_video *v)
     if (v->pid <= 0) return -1;
     int status = 0;
     pid_t r;
-    do r = waitpid(v->pid, &status, 0);
+    do
+        r = waitpid(v->pid, &status, 0);
     while (r < 0 && errno == EINTR);
     v->pid = 0;
     return r < 0 ? -1 : status;
@@ -111,8 +112,8 @@ static lv_status exit_error(lv_video *v, int status, const char *when)
                         tail[0] ? ": " : "", tail);
 }
 
-LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height,
-                               uint32_t channels, const lv_video_params *params, lv_video **out)
+LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+                               const lv_video_params *params, lv_video **out)
 {
     RETURN_ERROR_IF(path == NULL || out == NULL, LV_ERR_INVALID_ARGUMENT,
                     "lv_video_open: %s is NULL", path == NULL ? "path" : "out");
@@ -123,8 +124,8 @@ LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height
     const char *prog = p->ffmpeg && *p->ffmpeg ? p->ffmpeg : "ffmpeg";
     const char *codec = p->codec && *p->codec ? p->codec : "libx264";
     RETURN_ERROR_IF(width == 0 || height == 0 || width > 16384 || height > 16384,
-                    LV_ERR_INVALID_ARGUMENT, "lv_video_open: %s: frame size %ux%u is invalid",
-                    path, width, height);
+                    LV_ERR_INVALID_ARGUMENT, "lv_video_open: %s: frame size %ux%u is invalid", path,
+                    width, height);
     RETURN_ERROR_IF(channels != 1 && channels != 3, LV_ERR_INVALID_ARGUMENT,
                     "lv_video_open: %s: channels is %u, expected 1 (gray) or 3 (RGB)", path,
                     channels);
@@ -149,7 +150,8 @@ LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height
     /* Keep the extension last: ffmpeg chooses the container from it. */
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
-    if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path)) dot = path + strlen(path);
+    if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path))
+        dot = path + strlen(path);
     snprintf(v->tmp, n, "%.*s.tmp-%ld-%u%s", (int)(dot - path), path, (long)getpid(),
              atomic_fetch_add(&tmp_counter, 1u), dot);
     int is_mp4 = strcmp(dot, ".mp4") == 0 || strcmp(dot, ".mov") == 0 || strcmp(dot, ".m4v") == 0;

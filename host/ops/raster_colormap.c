@@ -13,7 +13,8 @@ void lv_raster_write_frame(const lv_raster_job *job, const float *v, void *dst)
         switch (job->format) {
         case LV_FRAME_F32: {
             float *out = (float *)dst + (size_t)r * wo;
-            for (uint32_t c = 0; c < wo; c++) out[c] = in[wc == 1 ? 0 : c];
+            for (uint32_t c = 0; c < wo; c++)
+                out[c] = in[wc == 1 ? 0 : c];
             break;
         }
         case LV_FRAME_RGB8: {
@@ -32,7 +33,8 @@ void lv_raster_write_frame(const lv_raster_job *job, const float *v, void *dst)
             if (wc == 1) {
                 memset(out, (int)lv_raster_quantize(in[0]), wo);
             } else {
-                for (uint32_t c = 0; c < wo; c++) out[c] = (uint8_t)lv_raster_quantize(in[c]);
+                for (uint32_t c = 0; c < wo; c++)
+                    out[c] = (uint8_t)lv_raster_quantize(in[c]);
             }
             break;
         }

@@ -40,8 +40,8 @@ static lv_status profile_task(void *arg, size_t task, uint32_t worker)
         for (uint64_t k = job->offsets[s]; k < job->offsets[s + 1]; k++) {
             int32_t b = lv_raster_mz_bin(job->mz[k], job->mz_min, job->mz_max, job->bin_scale,
                                          (int32_t)h, job->ppm);
-            if (b >= 0) row[b] = lv_raster_combine(row[b], lv_raster_clean(job->intensity[k]),
-                                                   job->sum);
+            if (b >= 0)
+                row[b] = lv_raster_combine(row[b], lv_raster_clean(job->intensity[k]), job->sum);
         }
     }
     return LV_OK;
@@ -62,8 +62,7 @@ static void accumulate_frame(const cpu_run *run, uint64_t f, float *v)
         for (uint64_t j = job->cell_offsets[cell]; j < job->cell_offsets[cell + 1]; j++) {
             const float *prof = run->profiles + (size_t)job->cell_profiles[j] * h;
             for (uint32_t r = 0; r < h; r++)
-                v[(size_t)r * wc + c] = lv_raster_combine(v[(size_t)r * wc + c], prof[r],
-                                                          job->sum);
+                v[(size_t)r * wc + c] = lv_raster_combine(v[(size_t)r * wc + c], prof[r], job->sum);
         }
     }
 }
@@ -91,7 +90,7 @@ lv_status lv_raster_cpu_run(lv_context *ctx, const lv_raster_job *job, float *fr
 {
     cpu_run run = {.job = job, .frame_max = frame_max};
     run.frame_px = (size_t)job->height * job->width_c;
-    size_t channels = job->format == 1 ? 3 : 1; /* LV_FRAME_RGB8 */
+    size_t channels = job->format == 1 ? 3 : 1;         /* LV_FRAME_RGB8 */
     size_t elem = job->format == 2 ? sizeof(float) : 1; /* LV_FRAME_F32 */
     run.out_bytes = (size_t)job->height * job->width_out * channels * elem;
 

@@ -78,8 +78,7 @@ static void job_init(lv_raster_job *job, const lv_frame_params *p, uint64_t n_fr
 
 LV_API lv_status lv_frames(lv_context *ctx, const lv_frame_params *params, uint64_t n_spectra,
                            const uint64_t *offsets, const double *mz, const float *intensity,
-                           const double *rt, const uint8_t *ms_level, uint64_t n_frames,
-                           void *out)
+                           const double *rt, const uint8_t *ms_level, uint64_t n_frames, void *out)
 {
     RETURN_ERROR_IF(ctx == NULL, LV_ERR_INVALID_ARGUMENT, "lv_frames: ctx is NULL");
     RETURN_IF_BAD_PARAMS_SIZE(params, lv_frame_params);
@@ -91,8 +90,8 @@ LV_API lv_status lv_frames(lv_context *ctx, const lv_frame_params *params, uint6
     RETURN_ERROR_IF(out == NULL, LV_ERR_INVALID_ARGUMENT, "lv_frames: out is NULL with %llu frames",
                     (unsigned long long)n_frames);
     if (n_spectra > 0) {
-        RETURN_ERROR_IF(offsets == NULL || mz == NULL || intensity == NULL,
-                        LV_ERR_INVALID_ARGUMENT, "lv_frames: %s is NULL with %llu spectra",
+        RETURN_ERROR_IF(offsets == NULL || mz == NULL || intensity == NULL, LV_ERR_INVALID_ARGUMENT,
+                        "lv_frames: %s is NULL with %llu spectra",
                         offsets == NULL ? "offsets"
                         : mz == NULL    ? "mz"
                                         : "intensity",
@@ -136,8 +135,8 @@ LV_API lv_status lv_frames_batch(lv_context *ctx, const lv_frame_params *params,
                      batch->rt_seconds, batch->ms_level, n_frames, out);
 }
 
-LV_API lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params,
-                                  uint64_t n_frames, const float *acc, void *out)
+LV_API lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params, uint64_t n_frames,
+                                  const float *acc, void *out)
 {
     RETURN_ERROR_IF(ctx == NULL, LV_ERR_INVALID_ARGUMENT, "lv_frames_render: ctx is NULL");
     RETURN_IF_BAD_PARAMS_SIZE(params, lv_frame_params);

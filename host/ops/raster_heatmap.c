@@ -114,14 +114,17 @@ lv_status lv_raster_plan_heatmap(const lv_frame_params *p, uint64_t n_spectra, c
     }
     if (st == LV_OK) {
         /* Stable counting sort by cell: profiles stay in spectrum order within a cell. */
-        for (size_t j = 0; j < list.n; j++) cell_offsets[list.v[j].cell + 1]++;
-        for (uint64_t c = 0; c < n_cells; c++) cell_offsets[c + 1] += cell_offsets[c];
+        for (size_t j = 0; j < list.n; j++)
+            cell_offsets[list.v[j].cell + 1]++;
+        for (uint64_t c = 0; c < n_cells; c++)
+            cell_offsets[c + 1] += cell_offsets[c];
         uint64_t *fill = malloc(((size_t)n_cells + 1) * sizeof *fill);
         if (!fill) {
             st = lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes",
                               ((size_t)n_cells + 1) * sizeof *fill);
         } else {
-            for (uint64_t c = 0; c <= n_cells; c++) fill[c] = cell_offsets[c];
+            for (uint64_t c = 0; c <= n_cells; c++)
+                fill[c] = cell_offsets[c];
             for (size_t j = 0; j < list.n; j++)
                 cell_profiles[fill[list.v[j].cell]++] = list.v[j].profile;
             free(fill);

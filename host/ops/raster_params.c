@@ -42,12 +42,11 @@ lv_status lv_raster_check_params(const lv_frame_params *p, const char *fn)
                     (int)p->mode);
     RETURN_ERROR_IF(p->width == 0 || p->height == 0 || p->width > RASTER_MAX_SIDE ||
                         p->height > RASTER_MAX_SIDE,
-                    LV_ERR_INVALID_ARGUMENT, "%s: frame size %ux%u is outside 1..%u", fn,
-                    p->width, p->height, RASTER_MAX_SIDE);
-    RETURN_ERROR_IF(!(p->mz_min > 0.0 && p->mz_max > p->mz_min && isfinite(p->mz_max)),
-                    LV_ERR_INVALID_ARGUMENT,
-                    "%s: m/z range [%g, %g] must satisfy 0 < mz_min < mz_max < inf", fn, p->mz_min,
-                    p->mz_max);
+                    LV_ERR_INVALID_ARGUMENT, "%s: frame size %ux%u is outside 1..%u", fn, p->width,
+                    p->height, RASTER_MAX_SIDE);
+    RETURN_ERROR_IF(
+        !(p->mz_min > 0.0 && p->mz_max > p->mz_min && isfinite(p->mz_max)), LV_ERR_INVALID_ARGUMENT,
+        "%s: m/z range [%g, %g] must satisfy 0 < mz_min < mz_max < inf", fn, p->mz_min, p->mz_max);
     RETURN_ERROR_IF(p->mz_bins != LV_MZ_BINS_LINEAR && p->mz_bins != LV_MZ_BINS_PPM,
                     LV_ERR_INVALID_ARGUMENT, "%s: mz_bins %d is not a lv_mz_bins", fn,
                     (int)p->mz_bins);
@@ -62,10 +61,9 @@ lv_status lv_raster_check_params(const lv_frame_params *p, const char *fn)
     RETURN_ERROR_IF(p->accumulate != LV_ACCUMULATE_MAX && p->accumulate != LV_ACCUMULATE_SUM,
                     LV_ERR_INVALID_ARGUMENT, "%s: accumulate %d is not a lv_accumulate", fn,
                     (int)p->accumulate);
-    RETURN_ERROR_IF(p->scale != LV_SCALE_LINEAR && p->scale != LV_SCALE_SQRT &&
-                        p->scale != LV_SCALE_LOG1P,
-                    LV_ERR_INVALID_ARGUMENT, "%s: scale %d is not a lv_intensity_scale", fn,
-                    (int)p->scale);
+    RETURN_ERROR_IF(
+        p->scale != LV_SCALE_LINEAR && p->scale != LV_SCALE_SQRT && p->scale != LV_SCALE_LOG1P,
+        LV_ERR_INVALID_ARGUMENT, "%s: scale %d is not a lv_intensity_scale", fn, (int)p->scale);
     RETURN_ERROR_IF(p->normalize != LV_NORMALIZE_FRAME && p->normalize != LV_NORMALIZE_GLOBAL &&
                         p->normalize != LV_NORMALIZE_FIXED,
                     LV_ERR_INVALID_ARGUMENT, "%s: normalize %d is not a lv_normalize", fn,
@@ -79,10 +77,9 @@ lv_status lv_raster_check_params(const lv_frame_params *p, const char *fn)
                     p->blur_sigma, LV_RASTER_MAX_RADIUS / 4.0);
     RETURN_ERROR_IF((unsigned)p->colormap >= LV_COLORMAP_COUNT, LV_ERR_INVALID_ARGUMENT,
                     "%s: colormap %d is not a lv_colormap", fn, (int)p->colormap);
-    RETURN_ERROR_IF(p->format != LV_FRAME_GRAY8 && p->format != LV_FRAME_RGB8 &&
-                        p->format != LV_FRAME_F32,
-                    LV_ERR_INVALID_ARGUMENT, "%s: format %d is not a lv_frame_format", fn,
-                    (int)p->format);
+    RETURN_ERROR_IF(
+        p->format != LV_FRAME_GRAY8 && p->format != LV_FRAME_RGB8 && p->format != LV_FRAME_F32,
+        LV_ERR_INVALID_ARGUMENT, "%s: format %d is not a lv_frame_format", fn, (int)p->format);
     return LV_OK;
 }
 
@@ -106,8 +103,8 @@ LV_API lv_status lv_frame_size(const lv_frame_params *params, uint32_t *channels
     FORWARD_IF_ERROR(lv_raster_check_params(p, "lv_frame_size"));
     if (channels) *channels = lv_raster_channels(p);
     if (bytes_per_frame)
-        *bytes_per_frame = (uint64_t)p->width * p->height * lv_raster_channels(p) *
-                           lv_raster_element_size(p);
+        *bytes_per_frame =
+            (uint64_t)p->width * p->height * lv_raster_channels(p) * lv_raster_element_size(p);
     return LV_OK;
 }
 
@@ -133,13 +130,13 @@ LV_API lv_status lv_frames_count(const lv_frame_params *params, uint64_t n_spect
                     LV_ERR_INVALID_ARGUMENT, "lv_frames_count: heatmap frames need rt");
     uint64_t count = 0;
     if (p->mode == LV_FRAMES_STRIPE) {
-        for (uint64_t i = 0; i < n_spectra; i++) count += lv_raster_selected(p, ms_level, i);
+        for (uint64_t i = 0; i < n_spectra; i++)
+            count += lv_raster_selected(p, ms_level, i);
     } else {
         double t0 = lv_raster_rt_start(p, n_spectra, rt, ms_level);
         double last = -INFINITY;
         for (uint64_t i = 0; i < n_spectra; i++)
-            if (lv_raster_selected(p, ms_level, i) && isfinite(rt[i]) && rt[i] > last)
-                last = rt[i];
+            if (lv_raster_selected(p, ms_level, i) && isfinite(rt[i]) && rt[i] > last) last = rt[i];
         if (isfinite(t0) && last >= t0) count = (uint64_t)floor((last - t0) / p->rt_stride) + 1;
     }
     *n_frames = count;

@@ -18,5 +18,6 @@ float lv_raster_scale_frame(float *v, size_t n, int kind)
 
 void lv_raster_normalize_frame(float *v, size_t n, float norm)
 {
-    for (size_t i = 0; i < n; i++) v[i] = lv_raster_normalize(v[i], norm);
+    for (size_t i = 0; i < n; i++)
+        v[i] = lv_raster_normalize(v[i], norm);
 }

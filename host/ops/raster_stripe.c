@@ -31,7 +31,8 @@ lv_status lv_raster_plan_stripe(const lv_frame_params *p, uint64_t n_spectra,
     }
     plan->n_profiles = k;
     /* Frames past the selected spectra have empty cells (blank frames). */
-    for (uint64_t f = k; f <= n_frames; f++) plan->cell_offsets[f] = k;
+    for (uint64_t f = k; f <= n_frames; f++)
+        plan->cell_offsets[f] = k;
     return LV_OK;
 }
 

@@ -39,11 +39,11 @@ typedef struct lv_raster_job {
     uint32_t width_c;   /* columns computed: width (heatmap) or 1 (stripe) */
     uint32_t width_out; /* columns written: width; a stripe's one column is repeated */
     double mz_min, mz_max, bin_scale;
-    int32_t ppm;   /* 1 = ppm-uniform bins */
-    int32_t sum;   /* 1 = sum, 0 = max */
-    int32_t scale; /* LV_RASTER_SCALE_* */
-    int32_t normalize; /* LV_RASTER_NORM_FRAME or LV_RASTER_NORM_FIXED */
-    float norm_value;  /* FIXED: divide by this */
+    int32_t ppm;            /* 1 = ppm-uniform bins */
+    int32_t sum;            /* 1 = sum, 0 = max */
+    int32_t scale;          /* LV_RASTER_SCALE_* */
+    int32_t normalize;      /* LV_RASTER_NORM_FRAME or LV_RASTER_NORM_FIXED */
+    float norm_value;       /* FIXED: divide by this */
     int32_t blur_x, blur_y; /* blur along columns / rows */
     int32_t radius;
     const float *weights; /* 2 * radius + 1 */

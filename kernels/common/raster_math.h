@@ -88,8 +88,7 @@ LV_INLINE uint32_t lv_raster_quantize(float v)
 }
 
 /* The colormap's entry for index q (colormap in lv_colormap order). */
-LV_INLINE const uint8_t *lv_raster_color(const uint8_t (*tables)[256][3], int colormap,
-                                         uint32_t q)
+LV_INLINE const uint8_t *lv_raster_color(const uint8_t (*tables)[256][3], int colormap, uint32_t q)
 {
     return tables[colormap][q];
 }
