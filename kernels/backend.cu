@@ -138,6 +138,12 @@ int saxpy(void *dev_ctx, uint64_t n, float a, const float *x, const float *y, fl
     return lv_cuda_saxpy(static_cast<lv_cuda_ctx *>(dev_ctx), n, a, x, y, out, err, err_cap);
 }
 
+int frames(void *dev_ctx, const lv_raster_job *job, float *frame_max, char *err,
+           size_t err_cap) noexcept
+{
+    return lv_cuda_frames(static_cast<lv_cuda_ctx *>(dev_ctx), job, frame_max, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -178,7 +184,7 @@ extern "C" {
 /* The only exported symbol.  The core checks api_version before using anything else. */
 extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_api;
 const lv_cuda_api lv_cuda_backend_api = {
-    LV_CUDA_API_VERSION, device_count, device_name, context_create,
-    context_destroy,     host_alloc,   host_free,   saxpy,
+    LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
+    host_alloc,          host_free,    saxpy,       frames,
 };
 }
