@@ -434,6 +434,168 @@ LV_API lv_status lv_writer_finish(lv_writer *writer);
 LV_API void lv_writer_close(lv_writer *writer);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Rasterization                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Spectra become 8-bit images ("frames") for computer vision and for people to look at.  Two
+ * kinds of frame share one pipeline:
+ *
+ *   LV_FRAMES_HEATMAP  m/z x retention time.  Frame k covers the RT window
+ *                      [t_k, t_k + rt_window) with t_k = rt_start + k * rt_stride; a spectrum with
+ *                      retention time rt in it lands in column floor((rt - t_k) / rt_window * width)
+ *                      (a stride shorter than the window gives a sliding movie of the run).
+ *   LV_FRAMES_STRIPE   Lavoisier's video analyzer: frame k is the k-th selected spectrum, every
+ *                      column the same (the spectrum drawn as horizontal stripes).
+ *
+ * In both, row r of a frame holds the m/z bin r counted from mz_min (row 0, the top of the image,
+ * is the lowest m/z).  A point with mz_min <= m/z <= mz_max falls in bin
+ *   linear: floor((mz - mz_min) / (mz_max - mz_min) * height)
+ *   ppm:    floor(log(mz / mz_min) / log(mz_max / mz_min) * height)  (equal width in ppm)
+ * with m/z == mz_max in the last bin; other points are ignored.  Negative and NaN intensities
+ * count as 0.  Then, per pixel and in this order:
+ *   1. accumulate: the sum or the maximum of the intensities of the points falling in the pixel
+ *      (for stripes: in the row; several peaks in one row give their maximum by default);
+ *   2. scale: x, sqrt(x) or log1p(x), in float;
+ *   3. normalize: divide by the frame's largest scaled value (LV_NORMALIZE_FRAME), the largest
+ *      over all frames of the call (LV_NORMALIZE_GLOBAL) or norm_value (LV_NORMALIZE_FIXED); an
+ *      all-zero frame stays 0;
+ *   4. blur: a Gaussian of blur_sigma pixels (0 = none), separable, radius
+ *      floor(4 * sigma + 0.5) pixels, boundary mode "reflect" - the same as
+ *      scipy.ndimage.gaussian_filter(v, sigma, mode="reflect", truncate=4.0).  Stripe frames are
+ *      blurred along m/z only (their rows are constant, so across them blurring changes nothing);
+ *   5. quantize: v clipped to [0, 1] becomes q = min(255, floor(v * 256)), the index that
+ *      matplotlib's Colormap.__call__ uses; LV_FRAME_GRAY8 stores q, LV_FRAME_RGB8 stores the
+ *      colormap's entry q (exactly matplotlib's cmap(v, bytes=True)), LV_FRAME_F32 stores v itself
+ *      (after step 4, before quantization).
+ * Spectra are selected by MS level (ms_level, 0 = all); heatmaps skip spectra whose retention
+ * time is NaN.
+ *
+ * Output goes to a caller-owned array of n_frames x height x width x channels elements (uint8
+ * for GRAY8 and RGB8, float for F32), row-major, C-contiguous: a numpy array of that shape can be
+ * passed as is.  lv_frame_size() gives the bytes of one frame and lv_frames_count() the number of
+ * frames the input yields. */
+
+typedef enum lv_frame_mode { LV_FRAMES_HEATMAP = 0, LV_FRAMES_STRIPE = 1 } lv_frame_mode;
+typedef enum lv_mz_bins { LV_MZ_BINS_LINEAR = 0, LV_MZ_BINS_PPM = 1 } lv_mz_bins;
+typedef enum lv_accumulate { LV_ACCUMULATE_MAX = 0, LV_ACCUMULATE_SUM = 1 } lv_accumulate;
+typedef enum lv_intensity_scale {
+    LV_SCALE_LINEAR = 0,
+    LV_SCALE_SQRT = 1,
+    LV_SCALE_LOG1P = 2
+} lv_intensity_scale;
+typedef enum lv_normalize {
+    LV_NORMALIZE_FRAME = 0,
+    LV_NORMALIZE_GLOBAL = 1,
+    LV_NORMALIZE_FIXED = 2
+} lv_normalize;
+/* 256-entry tables taken from matplotlib ("gray", "viridis", "magma", "inferno"). */
+typedef enum lv_colormap {
+    LV_COLORMAP_GRAY = 0,
+    LV_COLORMAP_VIRIDIS = 1,
+    LV_COLORMAP_MAGMA = 2,
+    LV_COLORMAP_INFERNO = 3
+} lv_colormap;
+typedef enum lv_frame_format {
+    LV_FRAME_GRAY8 = 0, /* 1 channel, uint8 */
+    LV_FRAME_RGB8 = 1,  /* 3 channels, uint8, through the colormap */
+    LV_FRAME_F32 = 2    /* 1 channel, float in [0, 1]: the value before quantization */
+} lv_frame_format;
+
+/* The defaults are Lavoisier's stripe frames, and a reasonable heatmap too. */
+typedef struct lv_frame_params {
+    size_t size;                  /* sizeof(lv_frame_params) */
+    lv_frame_mode mode;           /* default LV_FRAMES_HEATMAP */
+    uint32_t width;               /* pixels, default 1024 */
+    uint32_t height;              /* pixels = m/z bins, default 1024 */
+    double mz_min, mz_max;        /* default 100 and 1000; 0 < mz_min < mz_max */
+    lv_mz_bins mz_bins;           /* default LV_MZ_BINS_LINEAR */
+    double rt_start;              /* heatmap: start of frame 0 in seconds; default NaN = the
+                                     retention time of the first selected spectrum */
+    double rt_window;             /* heatmap: seconds per frame, default 60 */
+    double rt_stride;             /* heatmap: seconds between frame starts, default 60 */
+    uint32_t ms_level;            /* select spectra of this MS level, 0 = all; default 1 */
+    lv_accumulate accumulate;     /* default LV_ACCUMULATE_MAX */
+    lv_intensity_scale scale;     /* default LV_SCALE_LOG1P */
+    lv_normalize normalize;       /* default LV_NORMALIZE_FRAME */
+    double norm_value;            /* LV_NORMALIZE_FIXED: the scaled value that maps to 1; default 1 */
+    double blur_sigma;            /* pixels, default 1; 0 = no blur */
+    lv_colormap colormap;         /* LV_FRAME_RGB8 only; default LV_COLORMAP_VIRIDIS */
+    lv_frame_format format;       /* default LV_FRAME_GRAY8 */
+} lv_frame_params;
+
+LV_API void lv_frame_params_init(lv_frame_params *params);
+
+/* Checks params (NULL = defaults) and gives the channels (1 or 3) and the bytes of one frame
+ * (height x width x channels x element size).  Either output may be NULL. */
+LV_API lv_status lv_frame_size(const lv_frame_params *params, uint32_t *channels,
+                               uint64_t *bytes_per_frame);
+
+/* The number of frames the spectra yield: for stripes the number of selected spectra; for
+ * heatmaps floor((t_last - rt_start) / rt_stride) + 1 where t_last is the latest retention time
+ * of a selected spectrum (0 when none is selected or none lies at or after rt_start).  ms_level
+ * may be NULL (every spectrum selected); rt may be NULL for stripes. */
+LV_API lv_status lv_frames_count(const lv_frame_params *params, uint64_t n_spectra,
+                                 const double *rt, const uint8_t *ms_level, uint64_t *n_frames);
+
+/* Rasterizes spectra given as CSR arrays (see "Peak picking" for the layout; rt and ms_level have
+ * n_spectra entries, ms_level may be NULL, rt may be NULL for stripes) into frames 0..n_frames-1
+ * of out (n_frames x lv_frame_size() bytes).  Frames past the data are blank (value 0).  Runs on
+ * the context's backend: on CUDA the points are scattered with atomics into device frames, which
+ * are blurred, colormapped and copied back; on the CPU frames are built in parallel.  With
+ * LV_ACCUMULATE_MAX both give the same bytes; with LV_ACCUMULATE_SUM the GPU adds in another
+ * order and may differ by one count. */
+LV_API lv_status lv_frames(lv_context *ctx, const lv_frame_params *params, uint64_t n_spectra,
+                           const uint64_t *offsets, const double *mz, const float *intensity,
+                           const double *rt, const uint8_t *ms_level, uint64_t n_frames,
+                           void *out);
+
+/* The same for the spectra of a batch (its rt_seconds and ms_level columns). */
+LV_API lv_status lv_frames_batch(lv_context *ctx, const lv_frame_params *params,
+                                 const lv_batch *batch, uint64_t n_frames, void *out);
+
+/* Steps 2-5 alone, for images accumulated by the caller (e.g. a whole run summed batch by batch
+ * from F32 frames made with LV_SCALE_LINEAR, LV_NORMALIZE_FIXED, norm_value 1 and no blur):
+ * acc holds n_frames x height x width floats for heatmaps, n_frames x height x 1 for stripes
+ * (negative and NaN values count as 0).  The m/z, RT, ms_level and accumulate fields of params
+ * are not used. */
+LV_API lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params,
+                                  uint64_t n_frames, const float *acc, void *out);
+
+/* Writes an 8-bit image (channels 1 = gray, 3 = RGB, 4 = RGBA; rows of width * channels bytes,
+ * top row first) as a PNG file.  The file is written under a temporary name beside path and
+ * renamed when complete. */
+LV_API lv_status lv_png_write(const char *path, uint32_t width, uint32_t height,
+                              uint32_t channels, const uint8_t *pixels);
+
+/* Video through an `ffmpeg` child process fed raw frames on a pipe. */
+typedef struct lv_video_params {
+    size_t size;        /* sizeof(lv_video_params) */
+    double fps;         /* frames per second, default 25 */
+    const char *codec;  /* ffmpeg encoder name; default "libx264" (H.264) */
+    uint32_t crf;       /* constant rate factor for libx264/libx265, default 18; 0 = lossless */
+    const char *ffmpeg; /* program to run, looked up on PATH; default "ffmpeg" */
+} lv_video_params;
+
+typedef struct lv_video lv_video;
+
+LV_API void lv_video_params_init(lv_video_params *params);
+
+/* Starts ffmpeg writing path (the container follows the extension, e.g. .mp4) from raw frames of
+ * width x height x channels bytes (1 = gray, 3 = RGB).  Odd sizes are padded by one black pixel
+ * (H.264 in yuv420p needs even sizes).  Fails with LV_ERR_UNSUPPORTED naming the program when it
+ * is not on PATH.  ffmpeg writes a temporary file beside path, renamed by lv_video_finish().
+ * SIGPIPE is never raised in the caller's process: a dead encoder gives LV_ERR_IO. */
+LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height,
+                               uint32_t channels, const lv_video_params *params, lv_video **out);
+/* Sends n_frames frames (consecutive in memory). */
+LV_API lv_status lv_video_write(lv_video *video, const uint8_t *frames, uint64_t n_frames);
+/* Ends the input, waits for ffmpeg and checks its exit status (its last error lines are quoted in
+ * the message), then renames the file to path.  The video must still be closed. */
+LV_API lv_status lv_video_finish(lv_video *video);
+/* Frees the video; an unfinished one stops ffmpeg and deletes its temporary file. */
+LV_API void lv_video_close(lv_video *video);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Simulator                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 

@@ -158,6 +158,12 @@ int centroid(void *dev_ctx, double snr, double min_intensity, double noise, int 
                             out_intensity, out_fwhm, out_offsets, needed, err, err_cap);
 }
 
+int frames(void *dev_ctx, const lv_raster_job *job, float *frame_max, char *err,
+           size_t err_cap) noexcept
+{
+    return lv_cuda_frames(static_cast<lv_cuda_ctx *>(dev_ctx), job, frame_max, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -200,5 +206,6 @@ extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_
 const lv_cuda_api lv_cuda_backend_api = {
     LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
     host_alloc,          host_free,    saxpy,       localmax,       centroid,
+    frames,
 };
 }

@@ -34,6 +34,9 @@ int lv_cuda_reserve(lv_cuda_ctx *c, size_t bytes, bool need_host, char *err, siz
 /* Operation launchers (one per kernels/<op>.cu), called through lv_cuda_backend_api. */
 int lv_cuda_saxpy(lv_cuda_ctx *c, uint64_t n, float a, const float *x, const float *y, float *out,
                   char *err, size_t err_cap);
+struct lv_raster_job;
+int lv_cuda_frames(lv_cuda_ctx *c, const struct lv_raster_job *job, float *frame_max, char *err,
+                   size_t err_cap);
 
 /* Peak picking (kernels/localmax.cu, kernels/centroid.cu); arguments as in lv_cuda_api. */
 int lv_cuda_localmax(lv_cuda_ctx *c, double min_height, uint32_t min_distance, uint64_t n_spectra,

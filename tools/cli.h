@@ -18,6 +18,8 @@ int cli_info(int argc, char **argv);
 int cli_dump(int argc, char **argv);
 int cli_simulate(int argc, char **argv);
 int cli_centroid(int argc, char **argv);
+int cli_frames(int argc, char **argv);
+int cli_image(int argc, char **argv);
 
 /* Options shared by the commands that read files. */
 typedef struct cli_common_opts {
@@ -34,6 +36,13 @@ int cli_open(const cli_common_opts *o, const char *cmd, const char *path, lv_con
              lv_reader **reader);
 const char *cli_index_state_name(lv_index_state s);
 const char *cli_index_state_key(lv_index_state s);
+
+/* Options shared by `frames` and `image` (tools/cmd_frames.c): --size, --mz, --ppm-bins,
+ * --ms-level, --accumulate, --scale, --colormap, --blur, --norm-value.  Same return values as
+ * cli_parse_common; *colormap_set becomes 1 when --colormap was given. */
+int cli_parse_frame_option(lv_frame_params *p, int *colormap_set, const char *cmd, int *i, int argc,
+                           char **argv);
+const char *cli_frame_options_help(void);
 
 /* Prints "lavoisier <cmd>: <what>: <lv_last_error()>" to stderr and returns exit status 1. */
 int cli_fail(const char *cmd, const char *what, lv_status st);

@@ -11,6 +11,8 @@ static const cli_command commands[] = {
     {"info", "counts, ranges, encodings and index state of a file", cli_info},
     {"dump", "one spectrum or chromatogram: metadata, summary and arrays", cli_dump},
     {"simulate", "write a realistic simulated LC-MS/MS run (indexed mzML, any size)", cli_simulate},
+    {"frames", "rasterize a run into a video (ffmpeg) or PNG frames", cli_frames},
+    {"image", "one m/z x RT overview image of a run, with labelled axes (PNG)", cli_image},
     {"version", "print the library version and the backends present", cli_version},
 };
 

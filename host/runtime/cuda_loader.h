@@ -16,8 +16,10 @@
 extern "C" {
 #endif
 
+struct lv_raster_job;
+
 /* Bumped whenever lv_cuda_api changes; the loader refuses a backend with another number. */
-#define LV_CUDA_API_VERSION 1
+#define LV_CUDA_API_VERSION 2
 
 /* Function table exported by the backend as `lv_cuda_backend_api` (see kernels/backend.cu).
  * Every function returning int returns an lv_status value; on failure it writes a message into
@@ -47,6 +49,10 @@ typedef struct lv_cuda_api {
                     const double *mz, const float *intensity, uint64_t capacity, double *out_mz,
                     float *out_intensity, float *out_fwhm, uint64_t *out_offsets, uint64_t *needed,
                     char *err, size_t err_cap);
+    /* lv_frames: runs a rasterization job (kernels/common/raster_job.h); frame_max, when not
+     * NULL, receives each frame's largest scaled value. */
+    int (*frames)(void *dev_ctx, const struct lv_raster_job *job, float *frame_max, char *err,
+                  size_t err_cap);
 } lv_cuda_api;
 
 /* The loaded backend's table, or NULL when none can be used.  Thread-safe; loads once.
