@@ -34,5 +34,13 @@ int lv_cuda_reserve(lv_cuda_ctx *c, size_t bytes, bool need_host, char *err, siz
 /* Operation launchers (one per kernels/<op>.cu), called through lv_cuda_backend_api. */
 int lv_cuda_saxpy(lv_cuda_ctx *c, uint64_t n, float a, const float *x, const float *y, float *out,
                   char *err, size_t err_cap);
+/* Denoising (kernels/wavelet.cu, snip.cu, savgol.cu; the job is common/denoise_job.h). */
+struct lv_cuda_denoise_job;
+int lv_cuda_denoise_wavelet(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                            size_t err_cap);
+int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                         size_t err_cap);
+int lv_cuda_denoise_savgol(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                           size_t err_cap);
 
 #endif
