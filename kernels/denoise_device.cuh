@@ -125,9 +125,9 @@ inline int run(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, const op_desc &op
 {
     LV_CUDA_CHECK(cudaSetDevice(c->device), err, err_cap);
     int smem_max = 0;
-    LV_CUDA_CHECK(cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin,
-                                         c->device),
-                  err, err_cap);
+    LV_CUDA_CHECK(
+        cudaDeviceGetAttribute(&smem_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, c->device), err,
+        err_cap);
     const size_t smem_limit = smem_max > 8192 ? (size_t)smem_max - 8192 : 0; /* static shared */
     cudaStream_t stream = c->stream[0];
     const uint64_t *offsets = job->offsets;
@@ -186,9 +186,8 @@ inline int run(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, const op_desc &op
         a.use_shared = use_shared;
         const size_t smem = use_shared ? max_need * sizeof(double) : 0;
         if (smem > 48 * 1024)
-            LV_CUDA_CHECK(cudaFuncSetAttribute(op.kernel,
-                                               cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                               (int)smem),
+            LV_CUDA_CHECK(cudaFuncSetAttribute(
+                              op.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem),
                           err, err_cap);
         (void)cudaGetLastError(); /* report this launch only */
         op.launch(job, (unsigned)count, smem, stream, a);
@@ -204,8 +203,8 @@ inline int run(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, const op_desc &op
 }
 
 /* run() under the context lock, leaving the streams idle on failure. */
-inline int run_locked(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, const op_desc &op,
-                      char *err, size_t err_cap)
+inline int run_locked(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, const op_desc &op, char *err,
+                      size_t err_cap)
 {
     if (job->n_spectra == 0) return LV_OK;
     pthread_mutex_lock(&c->lock);

@@ -39,8 +39,7 @@ void launch(const lv_cuda_denoise_job *job, unsigned blocks, size_t smem, cudaSt
 
 } // namespace
 
-int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
-                         size_t err_cap)
+int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err, size_t err_cap)
 {
     const lv_dn::op_desc op = {need, reinterpret_cast<const void *>(snip_kernel), launch, nullptr,
                                0};

@@ -77,12 +77,9 @@ static lv_status run_method(lv_context *ctx, const lv_denoise_params *p, lv_batc
         z.wavelet = p->wavelet;
         return lv_zengeza(ctx, &z, count, off, v, v);
     }
-    case LV_DENOISE_WAVELET:
-        return lv_wavelet_denoise(ctx, &p->wavelet, count, off, v, v);
-    case LV_DENOISE_SAVGOL:
-        return lv_savgol(ctx, &p->savgol, count, off, v, v);
-    case LV_DENOISE_SNIP:
-        return lv_snip_remove(ctx, &p->snip, count, off, v, v);
+    case LV_DENOISE_WAVELET: return lv_wavelet_denoise(ctx, &p->wavelet, count, off, v, v);
+    case LV_DENOISE_SAVGOL: return lv_savgol(ctx, &p->savgol, count, off, v, v);
+    case LV_DENOISE_SNIP: return lv_snip_remove(ctx, &p->snip, count, off, v, v);
     }
     return lv_error_set(LV_ERR_INVALID_ARGUMENT, "method %d is not an lv_denoise_method",
                         (int)p->method);

@@ -48,8 +48,8 @@ static lv_status noise_task(void *arg, size_t task, uint32_t worker)
     const noise_job *job = arg;
     double *v = job->scratch + (size_t)worker * job->stride;
     const uint64_t first = (uint64_t)task * NOISE_TASK_SPECTRA;
-    const uint64_t last = first + NOISE_TASK_SPECTRA < job->n_spectra ? first + NOISE_TASK_SPECTRA
-                                                                      : job->n_spectra;
+    const uint64_t last =
+        first + NOISE_TASK_SPECTRA < job->n_spectra ? first + NOISE_TASK_SPECTRA : job->n_spectra;
     for (uint64_t i = first; i < last; i++) {
         const uint64_t b = job->offsets[i], n = job->offsets[i + 1] - b;
         job->out[i] = n ? noise_of(job->mad, job->in + b, n, v) : 0.0;
@@ -57,9 +57,8 @@ static lv_status noise_task(void *arg, size_t task, uint32_t worker)
     return LV_OK;
 }
 
-LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params,
-                                uint64_t n_spectra, const uint64_t *offsets,
-                                const float *intensity, double *out_noise)
+LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params, uint64_t n_spectra,
+                                const uint64_t *offsets, const float *intensity, double *out_noise)
 {
     static const char fn[] = "lv_noise_level";
     FORWARD_IF_ERROR(lv_dn_check_csr(fn, ctx, n_spectra, offsets, intensity, intensity));
@@ -68,8 +67,10 @@ LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params,
     lv_noise_params_init(&def);
     const lv_noise_params *p = params ? params : &def;
     RETURN_ERROR_IF(p->method != LV_NOISE_MAD && p->method != LV_NOISE_MEDIAN,
-                    LV_ERR_INVALID_ARGUMENT, "%s: method %d is neither LV_NOISE_MAD (0) nor "
-                    "LV_NOISE_MEDIAN (1)", fn, (int)p->method);
+                    LV_ERR_INVALID_ARGUMENT,
+                    "%s: method %d is neither LV_NOISE_MAD (0) nor "
+                    "LV_NOISE_MEDIAN (1)",
+                    fn, (int)p->method);
     if (n_spectra == 0) return LV_OK;
     RETURN_ERROR_IF(out_noise == NULL, LV_ERR_INVALID_ARGUMENT, "%s: out_noise is NULL", fn);
     uint64_t stride = 1;
@@ -79,8 +80,8 @@ LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params,
     const size_t bytes = (size_t)workers * (size_t)stride * sizeof(double);
     double *scratch = malloc(bytes);
     RETURN_IF_NULL_ALLOC(scratch, bytes);
-    noise_job job = {p->method == LV_NOISE_MAD, n_spectra, offsets, intensity, out_noise, scratch,
-                     stride};
+    noise_job job = {
+        p->method == LV_NOISE_MAD, n_spectra, offsets, intensity, out_noise, scratch, stride};
     const size_t tasks = (size_t)((n_spectra + NOISE_TASK_SPECTRA - 1) / NOISE_TASK_SPECTRA);
     lv_status st = lv_context_parallel(ctx, tasks, noise_task, &job);
     free(scratch);

@@ -83,8 +83,8 @@ LV_API lv_status lv_savgol(lv_context *ctx, const lv_savgol_params *params, uint
                     LV_ERR_INVALID_ARGUMENT, "%s: window %u is not odd in 1..%d", fn, p->window,
                     LV_SAVGOL_MAX_WINDOW);
     RETURN_ERROR_IF(p->polyorder >= p->window || p->polyorder > LV_SAVGOL_MAX_POLYORDER,
-                    LV_ERR_INVALID_ARGUMENT, "%s: polyorder %u must be < window (%u) and <= %d",
-                    fn, p->polyorder, p->window, LV_SAVGOL_MAX_POLYORDER);
+                    LV_ERR_INVALID_ARGUMENT, "%s: polyorder %u must be < window (%u) and <= %d", fn,
+                    p->polyorder, p->window, LV_SAVGOL_MAX_POLYORDER);
     if (n_spectra == 0 || offsets[n_spectra] == offsets[0]) return LV_OK;
 
     const int w = (int)p->window, half = w / 2;
@@ -95,8 +95,10 @@ LV_API lv_status lv_savgol(lv_context *ctx, const lv_savgol_params *params, uint
     op.edge = op.centre + w;
     lv_status st = LV_OK;
     if (lv_savgol_coeffs(w, (int)p->polyorder, mem, op.centre, op.edge) != 0)
-        st = lv_error_set(LV_ERR_INTERNAL, "%s: the polynomial basis of window %d, order %u "
-                          "degenerated", fn, w, p->polyorder);
+        st = lv_error_set(LV_ERR_INTERNAL,
+                          "%s: the polynomial basis of window %d, order %u "
+                          "degenerated",
+                          fn, w, p->polyorder);
     else if (ctx->device == LV_DEVICE_CUDA) {
         lv_cuda_denoise_job job;
         memset(&job, 0, sizeof job);

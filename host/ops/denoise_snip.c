@@ -59,8 +59,7 @@ static uint64_t snip_need(const void *op, uint64_t n)
     return 3 * n;
 }
 
-static void snip_spectrum(const void *opv, const float *in, float *out, uint64_t n,
-                          double *scratch)
+static void snip_spectrum(const void *opv, const float *in, float *out, uint64_t n, double *scratch)
 {
     const snip_op *op = opv;
     double *y = scratch, *base = scratch + n, *tmp = scratch + 2 * n;
@@ -102,9 +101,9 @@ static lv_status snip_run(const char *fn, int remove, lv_context *ctx, const lv_
     return lv_dn_run_cpu(ctx, n_spectra, offsets, intensity, out, snip_spectrum, snip_need, &op);
 }
 
-LV_API lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params,
-                                  uint64_t n_spectra, const uint64_t *offsets,
-                                  const float *intensity, float *out_baseline)
+LV_API lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
+                                  const uint64_t *offsets, const float *intensity,
+                                  float *out_baseline)
 {
     return snip_run("lv_snip_baseline", 0, ctx, params, n_spectra, offsets, intensity,
                     out_baseline);

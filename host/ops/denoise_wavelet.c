@@ -24,8 +24,7 @@ LV_API void lv_wavelet_params_init(lv_wavelet_params *p)
     p->threshold = -1.0;
 }
 
-lv_status lv_dn_wavelet_resolve(const char *fn, const lv_wavelet_params *params,
-                                lv_dn_wavelet *out)
+lv_status lv_dn_wavelet_resolve(const char *fn, const lv_wavelet_params *params, lv_dn_wavelet *out)
 {
     lv_wavelet_params def;
     lv_wavelet_params_init(&def);
@@ -37,8 +36,10 @@ lv_status lv_dn_wavelet_resolve(const char *fn, const lv_wavelet_params *params,
     RETURN_ERROR_IF(p->level > LV_WAVELET_MAX_LEVEL, LV_ERR_INVALID_ARGUMENT,
                     "%s: level %u exceeds %d", fn, p->level, LV_WAVELET_MAX_LEVEL);
     RETURN_ERROR_IF(p->mode != LV_THRESHOLD_SOFT && p->mode != LV_THRESHOLD_HARD,
-                    LV_ERR_INVALID_ARGUMENT, "%s: threshold mode %d is neither soft (0) nor "
-                    "hard (1)", fn, (int)p->mode);
+                    LV_ERR_INVALID_ARGUMENT,
+                    "%s: threshold mode %d is neither soft (0) nor "
+                    "hard (1)",
+                    fn, (int)p->mode);
     RETURN_ERROR_IF(isnan(p->threshold), LV_ERR_INVALID_ARGUMENT, "%s: threshold is NaN", fn);
     out->level = p->level;
     out->hard = p->mode == LV_THRESHOLD_HARD;

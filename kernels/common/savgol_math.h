@@ -17,7 +17,7 @@
 
 #include "lv_hd.h"
 
-#define LV_SAVGOL_MAX_WINDOW   255
+#define LV_SAVGOL_MAX_WINDOW    255
 #define LV_SAVGOL_MAX_POLYORDER 20
 
 /* Coefficients of a window (host only).  centre[k], k < window: weights of the interior point.

@@ -37,8 +37,8 @@ typedef struct lv_wavelet_bank {
 /* Filter length of wavelet w (an lv_wavelet value), 0 when w is out of range. */
 LV_INLINE int lv_wavelet_filter_len(int w)
 {
-    if (w == 0) return 2;                 /* haar */
-    if (w >= 1 && w <= 7) return 2 * (w + 1); /* db2..db8 */
+    if (w == 0) return 2;                      /* haar */
+    if (w >= 1 && w <= 7) return 2 * (w + 1);  /* db2..db8 */
     if (w >= 8 && w <= 12) return 2 * (w - 4); /* sym4..sym8 */
     return 0;
 }
@@ -49,6 +49,7 @@ LV_INLINE int lv_wavelet_filter_len(int w)
  * Returns 0 when w is out of range. */
 static inline int lv_wavelet_bank_get(int w, lv_wavelet_bank *bank)
 {
+    /* clang-format off */
     static const double table[] = {
         /* haar (length 2): dec_lo, dec_hi, rec_lo, rec_hi */
         0.7071067811865476, 0.7071067811865476,
@@ -212,6 +213,7 @@ static inline int lv_wavelet_bank_get(int w, lv_wavelet_bank *bank)
         0.3644418948353314, 0.05194583810770904, -0.027219029917056003, -0.049137179673607506,
         0.003808752013890615, 0.01495225833704823, -0.0003029205147213668, -0.0018899503327594609,
     };
+    /* clang-format on */
     const int len = lv_wavelet_filter_len(w);
     if (len == 0) return 0;
     int start = 0;
@@ -268,7 +270,7 @@ LV_INLINE double lv_dwt_coef(const double *x, int64_t n, const double *h, int F,
  * index arithmetic needs no extension, and the CPU uses straight vectorized loops. */
 LV_INLINE void lv_dwt_interior(int64_t n, int F, int64_t *k0, int64_t *k1)
 {
-    int64_t lo = (F - 1) / 2; /* 2k + 1 - (F - 1) >= 0 with F even */
+    int64_t lo = (F - 1) / 2;                  /* 2k + 1 - (F - 1) >= 0 with F even */
     int64_t hi = n >= 2 ? (n - 2) / 2 + 1 : 0; /* 2k + 1 <= n - 1 */
     if (hi < lo) hi = lo;
     *k0 = lo;

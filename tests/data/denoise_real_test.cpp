@@ -68,7 +68,8 @@ std::vector<RealCase> load()
 
 TEST(DenoiseReal, MatchesReferenceOnRealSpectra)
 {
-    if (lvtest::data_dir().empty()) GTEST_SKIP() << "no ../shared/data/mzml: real-data test skipped";
+    if (lvtest::data_dir().empty())
+        GTEST_SKIP() << "no ../shared/data/mzml: real-data test skipped";
     const std::vector<RealCase> cases = load();
     ASSERT_GE(cases.size(), 30u);
     lv_context *ctx = nullptr;
@@ -94,8 +95,8 @@ TEST(DenoiseReal, MatchesReferenceOnRealSpectra)
         ASSERT_EQ(v.offsets[1] - v.offsets[0], c.n);
         std::vector<float> out(c.n);
         double noise = 0;
-        ASSERT_EQ(lvtest::run_denoise_op(ctx, c.op, c.params, 1, v.offsets,
-                                         v.intensity, out.data() - v.offsets[0], &noise),
+        ASSERT_EQ(lvtest::run_denoise_op(ctx, c.op, c.params, 1, v.offsets, v.intensity,
+                                         out.data() - v.offsets[0], &noise),
                   LV_OK)
             << lv_last_error();
         if (c.op == "noise") {
@@ -112,8 +113,8 @@ TEST(DenoiseReal, MatchesReferenceOnRealSpectra)
                 const double diff = std::fabs(out.at(s.first) - s.second);
                 const double err = scale > 0 ? diff / scale : diff; /* all-zero samples */
                 worst = std::max(worst, err);
-                EXPECT_LE(err, 1e-6) << "point " << s.first << ": " << out[s.first]
-                                     << " expected " << s.second;
+                EXPECT_LE(err, 1e-6)
+                    << "point " << s.first << ": " << out[s.first] << " expected " << s.second;
             }
             const double sum_scale = abs_sum * (double)c.n / (double)c.samples.size();
             EXPECT_LE(std::fabs(got_sum - c.sum), 1e-6 * sum_scale + 1e-3)

@@ -1,5 +1,6 @@
-/* denoise_ops.h - runs a denoising operation named as in tests/fixtures/denoise/ (cases.txt, real_cases.txt)
- * (make_denoise_fixtures.py) with its key=value parameters, for the parity tests. */
+/* denoise_ops.h - runs a denoising operation named as in tests/fixtures/denoise/ (cases.txt,
+ * real_cases.txt) (make_denoise_fixtures.py) with its key=value parameters, for the parity tests.
+ */
 #pragma once
 
 #include <cstdint>

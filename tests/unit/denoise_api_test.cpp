@@ -187,8 +187,8 @@ TEST(DenoiseApi, BatchDenoisesSelectedProfileSpectraOnly)
     ASSERT_EQ(lv_batch_alloc(nullptr, LV_RECORD_SPECTRUM, n, pts, sizeof ids, &in), LV_OK);
     std::memcpy(in->id_arena, ids, sizeof ids);
     const uint64_t id_off[4] = {0, 2, 5, sizeof ids};
-    const uint8_t levels[3] = {1, 1, 2}, repr[3] = {LV_REPR_PROFILE, LV_REPR_CENTROID,
-                                                    LV_REPR_PROFILE};
+    const uint8_t levels[3] = {1, 1, 2},
+                  repr[3] = {LV_REPR_PROFILE, LV_REPR_CENTROID, LV_REPR_PROFILE};
     std::vector<float> v = noisy(pts, 9);
     for (uint64_t i = 0; i < n; i++) {
         in->offsets[i] = i * 100;

@@ -87,7 +87,8 @@ double rel_error(const std::vector<double> &ref, const float *ours)
 TEST(DenoiseParity, EveryFixtureCaseOneByOne)
 {
     const std::vector<Case> cases = load_cases();
-    ASSERT_GE(cases.size(), 200u) << "fixtures missing: run tests/fixtures/make_denoise_fixtures.py";
+    ASSERT_GE(cases.size(), 200u)
+        << "fixtures missing: run tests/fixtures/make_denoise_fixtures.py";
     Ctx c(1);
     std::map<std::string, double> worst;
     for (const Case &k : cases) {
@@ -95,9 +96,9 @@ TEST(DenoiseParity, EveryFixtureCaseOneByOne)
         const uint64_t off[2] = {0, k.x.size()};
         std::vector<float> out(k.x.size(), -12345.0f);
         double noise = -1;
-        ASSERT_EQ(lvtest::run_denoise_op(c.ctx, k.op, k.params, 1, off, k.x.data(), out.data(),
-                                         &noise),
-                  LV_OK)
+        ASSERT_EQ(
+            lvtest::run_denoise_op(c.ctx, k.op, k.params, 1, off, k.x.data(), out.data(), &noise),
+            LV_OK)
             << lv_last_error();
         double err;
         if (k.op == "noise") {
