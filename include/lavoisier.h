@@ -594,6 +594,161 @@ LV_API lv_status lv_video_write(lv_video *video, const uint8_t *frames, uint64_t
 LV_API lv_status lv_video_finish(lv_video *video);
 /* Frees the video; an unfinished one stops ffmpeg and deletes its temporary file. */
 LV_API void lv_video_close(lv_video *video);
+/* Denoising ("zengeza")                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Every operation below works per spectrum on CSR arrays as in the peak-picking section
+ * (offsets[n_spectra + 1], float intensities) and writes a float array out with the same layout:
+ * spectrum i's results go to out[offsets[i] .. offsets[i+1]).  out may be the intensity array
+ * itself (in-place).  The arithmetic runs in double; only the stored results are float.  The
+ * operations run on the context's backend; each states its reference implementation, which the
+ * tests check to 1e-6 relative (tests/fixtures/make_denoise_fixtures.py).  NaN or infinite
+ * intensities give unspecified values in their spectrum (never a crash). */
+
+/* Wavelets, with PyWavelets' filter banks (pywt.Wavelet(name)). */
+typedef enum lv_wavelet {
+    LV_WAVELET_HAAR = 0,
+    LV_WAVELET_DB2 = 1,
+    LV_WAVELET_DB3 = 2,
+    LV_WAVELET_DB4 = 3,
+    LV_WAVELET_DB5 = 4,
+    LV_WAVELET_DB6 = 5,
+    LV_WAVELET_DB7 = 6,
+    LV_WAVELET_DB8 = 7,
+    LV_WAVELET_SYM4 = 8,
+    LV_WAVELET_SYM5 = 9,
+    LV_WAVELET_SYM6 = 10,
+    LV_WAVELET_SYM7 = 11,
+    LV_WAVELET_SYM8 = 12
+} lv_wavelet;
+
+typedef enum lv_threshold_mode {
+    LV_THRESHOLD_SOFT = 0, /* sign(c) * max(|c| - t, 0) */
+    LV_THRESHOLD_HARD = 1  /* c where |c| >= t, else 0 */
+} lv_threshold_mode;
+
+typedef struct lv_wavelet_params {
+    size_t size;            /* sizeof(lv_wavelet_params) */
+    lv_wavelet wavelet;     /* default LV_WAVELET_DB4 */
+    uint32_t level;         /* decomposition levels, <= 32; 0 (default) = per spectrum
+                               pywt.dwt_max_level(n, filter length) */
+    lv_threshold_mode mode; /* default LV_THRESHOLD_SOFT */
+    double threshold;       /* >= 0: this threshold for every spectrum; < 0 (default -1): the
+                               universal threshold sigma * sqrt(2 ln n), sigma = median(|finest
+                               detail coefficients|) / 0.6745, per spectrum of n points */
+} lv_wavelet_params;
+
+LV_API void lv_wavelet_params_init(lv_wavelet_params *params);
+
+/* Wavelet shrinkage of every spectrum, equal to
+ *   c = pywt.wavedec(x, wavelet, mode='symmetric', level=L)
+ *   c[1:] = [pywt.threshold(d, t, mode) for d in c[1:]]   (approximation c[0] untouched)
+ *   y = pywt.waverec(c, wavelet, mode='symmetric')[:len(x)]
+ * computed in double on the float input.  Where the level is 0 (spectra shorter than the
+ * filter length - 1 with the default level) the spectrum is copied unchanged.  A level above
+ * dwt_max_level is allowed, as in PyWavelets.  One deviation: pywt's soft rule turns a zero
+ * coefficient into NaN when t = 0 (0/0); here it stays 0. */
+LV_API lv_status lv_wavelet_denoise(lv_context *ctx, const lv_wavelet_params *params,
+                                    uint64_t n_spectra, const uint64_t *offsets,
+                                    const float *intensity, float *out);
+
+typedef struct lv_savgol_params {
+    size_t size;        /* sizeof(lv_savgol_params) */
+    uint32_t window;    /* odd, 1..255; default 11 */
+    uint32_t polyorder; /* < window and <= 20; default 4 */
+} lv_savgol_params;
+
+LV_API void lv_savgol_params_init(lv_savgol_params *params);
+
+/* Savitzky-Golay smoothing of every spectrum, equal to
+ * scipy.signal.savgol_filter(x, window, polyorder, deriv=0, mode='interp'): interior points are
+ * the centre value of the local least-squares polynomial, the first and last window/2 points are
+ * the fitted polynomial of the first / last window evaluated at their positions.  Spectra with
+ * fewer points than the window (where scipy raises an error) are copied unchanged, so that one
+ * short spectrum does not fail a whole run. */
+LV_API lv_status lv_savgol(lv_context *ctx, const lv_savgol_params *params, uint64_t n_spectra,
+                           const uint64_t *offsets, const float *intensity, float *out);
+
+typedef struct lv_snip_params {
+    size_t size;         /* sizeof(lv_snip_params) */
+    uint32_t iterations; /* largest clipping window in points; default 100 (MALDIquant's) */
+    uint32_t decreasing; /* 1 (default): windows iterations .. 1; 0: 1 .. iterations */
+} lv_snip_params;
+
+LV_API void lv_snip_params_init(lv_snip_params *params);
+
+/* SNIP baseline of every spectrum with MALDIquant's semantics (removeBaseline(method="SNIP"),
+ * src/snip.c): for each window i in turn, every point j in [i, n - i) becomes
+ * min(y[j], (y[j - i] + y[j + i]) / 2), all from the previous window's values.  Writes the
+ * baseline; 0 iterations give the spectrum itself. */
+LV_API lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params,
+                                  uint64_t n_spectra, const uint64_t *offsets,
+                                  const float *intensity, float *out_baseline);
+
+/* The same, writing intensity - baseline (>= 0 by construction, up to float rounding). */
+LV_API lv_status lv_snip_remove(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
+                                const uint64_t *offsets, const float *intensity, float *out);
+
+typedef enum lv_noise_method {
+    LV_NOISE_MAD = 0,   /* 1.4826 * median(|x - median(x)|): R's mad(), MALDIquant's "MAD" */
+    LV_NOISE_MEDIAN = 1 /* median(x) */
+} lv_noise_method;
+
+typedef struct lv_noise_params {
+    size_t size;            /* sizeof(lv_noise_params) */
+    lv_noise_method method; /* default LV_NOISE_MAD */
+} lv_noise_params;
+
+LV_API void lv_noise_params_init(lv_noise_params *params);
+
+/* Noise level of every spectrum into out_noise[0 .. n_spectra) (0 for empty spectra).  The
+ * median of an even count is the mean of the two middle values (numpy.median).  Always runs on
+ * the CPU threads of the context (it is a selection, not worth a device round trip). */
+LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params,
+                                uint64_t n_spectra, const uint64_t *offsets,
+                                const float *intensity, double *out_noise);
+
+typedef struct lv_zengeza_params {
+    size_t size;               /* sizeof(lv_zengeza_params) */
+    lv_snip_params snip;       /* baseline; snip.iterations = 0 skips baseline removal */
+    lv_wavelet_params wavelet; /* shrinkage of the baseline-free signal */
+} lv_zengeza_params;
+
+LV_API void lv_zengeza_params_init(lv_zengeza_params *params);
+
+/* The zengeza pipeline on every spectrum: y = x - snip_baseline(x) (skipped when
+ * snip.iterations is 0), then wavelet shrinkage of y as lv_wavelet_denoise (in double, y is not
+ * rounded to float in between), then max(y, 0). */
+LV_API lv_status lv_zengeza(lv_context *ctx, const lv_zengeza_params *params, uint64_t n_spectra,
+                            const uint64_t *offsets, const float *intensity, float *out);
+
+typedef enum lv_denoise_method {
+    LV_DENOISE_ZENGEZA = 0, /* lv_zengeza with params.snip and params.wavelet */
+    LV_DENOISE_WAVELET = 1, /* lv_wavelet_denoise with params.wavelet */
+    LV_DENOISE_SAVGOL = 2,  /* lv_savgol with params.savgol */
+    LV_DENOISE_SNIP = 3     /* lv_snip_remove with params.snip */
+} lv_denoise_method;
+
+typedef struct lv_denoise_params {
+    size_t size;               /* sizeof(lv_denoise_params) */
+    lv_denoise_method method;  /* default LV_DENOISE_ZENGEZA */
+    lv_wavelet_params wavelet; /* defaults of lv_wavelet_params_init */
+    lv_savgol_params savgol;   /* defaults of lv_savgol_params_init */
+    lv_snip_params snip;       /* defaults of lv_snip_params_init */
+    uint32_t ms_levels;        /* bit L set = denoise MS level L; default 0xFFFFFFFF (every level,
+                                  also unknown 0) */
+} lv_denoise_params;
+
+LV_API void lv_denoise_params_init(lv_denoise_params *params);
+
+/* Denoises a batch of spectra into a new batch (*out, destroyed by the caller) with the same
+ * records, ids, metadata, m/z values and extra arrays (the point counts do not change).
+ * Spectra whose MS level is selected by params.ms_levels and whose representation is profile
+ * or unknown get the method's intensities and processed flag 1; every other record (centroid
+ * spectra, chromatograms) is copied unchanged with its processed flag.  The input batch is not
+ * modified. */
+LV_API lv_status lv_denoise_batch(lv_context *ctx, const lv_denoise_params *params,
+                                  const lv_batch *in, lv_batch **out);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator                                                                                   */

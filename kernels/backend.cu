@@ -164,6 +164,23 @@ int frames(void *dev_ctx, const lv_raster_job *job, float *frame_max, char *err,
     return lv_cuda_frames(static_cast<lv_cuda_ctx *>(dev_ctx), job, frame_max, err, err_cap);
 }
 
+int denoise_wavelet(void *dev_ctx, const lv_cuda_denoise_job *job, char *err,
+                    size_t err_cap) noexcept
+{
+    return lv_cuda_denoise_wavelet(static_cast<lv_cuda_ctx *>(dev_ctx), job, err, err_cap);
+}
+
+int denoise_savgol(void *dev_ctx, const lv_cuda_denoise_job *job, char *err,
+                   size_t err_cap) noexcept
+{
+    return lv_cuda_denoise_savgol(static_cast<lv_cuda_ctx *>(dev_ctx), job, err, err_cap);
+}
+
+int denoise_snip(void *dev_ctx, const lv_cuda_denoise_job *job, char *err, size_t err_cap) noexcept
+{
+    return lv_cuda_denoise_snip(static_cast<lv_cuda_ctx *>(dev_ctx), job, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -205,7 +222,7 @@ extern "C" {
 extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_api;
 const lv_cuda_api lv_cuda_backend_api = {
     LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
-    host_alloc,          host_free,    saxpy,       localmax,       centroid,
-    frames,
+    host_alloc, host_free, saxpy, localmax, centroid, frames, denoise_wavelet, denoise_savgol,
+    denoise_snip,
 };
 }

@@ -48,5 +48,13 @@ int lv_cuda_centroid(lv_cuda_ctx *c, double snr, double min_intensity, double no
                      const double *mz, const float *intensity, uint64_t capacity, double *out_mz,
                      float *out_intensity, float *out_fwhm, uint64_t *out_offsets, uint64_t *needed,
                      char *err, size_t err_cap);
+/* Denoising (kernels/wavelet.cu, snip.cu, savgol.cu; the job is common/denoise_job.h). */
+struct lv_cuda_denoise_job;
+int lv_cuda_denoise_wavelet(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                            size_t err_cap);
+int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                         size_t err_cap);
+int lv_cuda_denoise_savgol(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
+                           size_t err_cap);
 
 #endif

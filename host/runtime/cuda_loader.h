@@ -17,6 +17,7 @@ extern "C" {
 #endif
 
 struct lv_raster_job;
+struct lv_cuda_denoise_job;
 
 /* Bumped whenever lv_cuda_api changes; the loader refuses a backend with another number. */
 #define LV_CUDA_API_VERSION 2
@@ -53,6 +54,13 @@ typedef struct lv_cuda_api {
      * NULL, receives each frame's largest scaled value. */
     int (*frames)(void *dev_ctx, const struct lv_raster_job *job, float *frame_max, char *err,
                   size_t err_cap);
+    /* Denoising (kernels/wavelet.cu, savgol.cu, snip.cu); the job is kernels/common/denoise_job.h */
+    int (*denoise_wavelet)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,
+                           size_t err_cap);
+    int (*denoise_savgol)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,
+                          size_t err_cap);
+    int (*denoise_snip)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,
+                        size_t err_cap);
 } lv_cuda_api;
 
 /* The loaded backend's table, or NULL when none can be used.  Thread-safe; loads once.
