@@ -16,6 +16,7 @@
 
 #include "io/batch.h"
 #include "io/mzml.h"
+#include "io/reader_raw.h"
 #include "io/sha1.h"
 #include "io/source.h"
 #include "runtime/context.h"
@@ -757,4 +758,26 @@ LV_API lv_status lv_reader_find_rt(lv_reader *r, double rt_min, double rt_max, u
     *first = lo == UINT64_MAX ? 0 : lo;
     *count = lo == UINT64_MAX ? 0 : hi - lo + 1;
     return LV_OK;
+}
+
+/* ---- raw access for the writer (reader_raw.h) ---- */
+
+lv_status lv_reader_raw_open(lv_reader *r, lv_reader_raw *out)
+{
+    RETURN_ERROR_IF(r == NULL || out == NULL, LV_ERR_INVALID_ARGUMENT,
+                    "lv_reader_raw_open: NULL argument");
+    memset(out, 0, sizeof *out);
+    FORWARD_IF_ERROR(lv_source_open_view(r->src, &out->view));
+    out->path = r->path;
+    out->header = &r->header;
+    out->index = &r->index;
+    out->context = r->ctx;
+    return LV_OK;
+}
+
+void lv_reader_raw_close(lv_reader_raw *raw)
+{
+    if (!raw) return;
+    lv_source_close(raw->view);
+    raw->view = NULL;
 }

@@ -33,7 +33,8 @@ struct lv_source {
     size_t map_len;
     size_t released; /* map pages [0, released) were dropped since last touched (page multiple) */
     size_t page;
-    lv_gzip *gz; /* NULL unless the content is gzip */
+    lv_gzip *gz;  /* NULL unless the content is gzip */
+    int borrowed; /* a second view (lv_source_open_view): the mapping belongs to the original */
 };
 
 static const char *src_strerror(int err, char *buf, size_t n)
@@ -198,11 +199,39 @@ lv_status lv_source_open(const char *path, lv_source **out)
     return lv_source_open_tuned(path, NULL, out);
 }
 
+lv_status lv_source_open_view(lv_source *src, lv_source **out)
+{
+    RETURN_ERROR_IF(src == NULL || out == NULL, LV_ERR_INVALID_ARGUMENT,
+                    "lv_source_open_view: NULL argument");
+    lv_source *v = calloc(1, sizeof *v);
+    RETURN_IF_NULL_ALLOC(v, sizeof *v);
+    size_t plen = strlen(src->path) + 1;
+    v->path = malloc(plen);
+    if (v->path == NULL) {
+        free(v);
+        return lv_error_set(LV_ERR_NO_MEMORY, "%s: out of memory", src->path);
+    }
+    memcpy(v->path, src->path, plen);
+    v->map = src->map;
+    v->map_len = src->map_len;
+    v->page = src->page;
+    v->borrowed = 1;
+    if (src->gz) {
+        lv_status st = lv_gzip_clone(src->gz, &v->gz);
+        if (st != LV_OK) {
+            lv_source_close(v);
+            return st;
+        }
+    }
+    *out = v;
+    return LV_OK;
+}
+
 void lv_source_close(lv_source *src)
 {
     if (src == NULL) return;
     lv_gzip_close(src->gz);
-    if (src->map) munmap((void *)(uintptr_t)src->map, src->map_len);
+    if (src->map && !src->borrowed) munmap((void *)(uintptr_t)src->map, src->map_len);
     free(src->path);
     free(src);
 }

@@ -35,6 +35,12 @@ typedef struct lv_source lv_source;
 lv_status lv_source_open(const char *path, lv_source **out);
 void lv_source_close(lv_source *src);
 
+/* A second source over the same bytes with its own view state (for gzip: its own inflate stream
+ * and buffer, sharing the access points), so that one thread can take views while another uses
+ * src.  Nothing is re-read or re-inflated to create it.  src must stay open until the view is
+ * closed (lv_source_close); releasing pages through either is only a hint to both. */
+lv_status lv_source_open_view(lv_source *src, lv_source **out);
+
 uint64_t lv_source_size(const lv_source *src);      /* bytes of XML */
 uint64_t lv_source_disk_size(const lv_source *src); /* bytes on disk (compressed for gzip; for a
                                                        stream, the bytes read from it) */

@@ -77,6 +77,7 @@ struct lv_gzip {
 
     uint64_t view_inflated;
     uint64_t view_restarts;
+    int borrowed_points; /* a clone: the access points belong to the original */
 };
 
 void lv_gzip_tuning_init(lv_gzip_tuning *tuning)
@@ -323,11 +324,40 @@ lv_status lv_gzip_open(const char *path, const uint8_t *data, size_t len, int ma
     return LV_OK;
 }
 
+lv_status lv_gzip_clone(const lv_gzip *gz, lv_gzip **out)
+{
+    RETURN_ERROR_IF(gz == NULL || out == NULL, LV_ERR_INVALID_ARGUMENT, "lv_gzip_clone: NULL");
+    lv_gzip *c = calloc(1, sizeof *c);
+    RETURN_IF_NULL_ALLOC(c, sizeof *c);
+    size_t plen = strlen(gz->path) + 1;
+    c->path = malloc(plen);
+    if (!c->path) {
+        free(c);
+        return lv_error_set(LV_ERR_NO_MEMORY, "%s: out of memory", gz->path);
+    }
+    memcpy(c->path, gz->path, plen);
+    c->data = gz->data;
+    c->len = gz->len;
+    c->mapped = 0; /* the original owns the mapping's page hints */
+    c->size = gz->size;
+    c->members = gz->members;
+    c->points = gz->points; /* immutable once the first pass is done */
+    c->n_points = gz->n_points;
+    c->points_alloc = gz->points_alloc;
+    c->span = gz->span;
+    c->index_bytes = gz->index_bytes;
+    c->index_cap = gz->index_cap;
+    c->readahead = gz->readahead;
+    c->borrowed_points = 1;
+    *out = c;
+    return LV_OK;
+}
+
 void lv_gzip_close(lv_gzip *gz)
 {
     if (!gz) return;
     if (gz->zs_ready) inflateEnd(&gz->zs);
-    gz_free_points(gz);
+    if (!gz->borrowed_points) gz_free_points(gz);
     free(gz->buf);
     free(gz->path);
     free(gz);

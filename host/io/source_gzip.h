@@ -67,6 +67,9 @@ int lv_gzip_magic(const uint8_t *data, size_t len);
 lv_status lv_gzip_open(const char *path, const uint8_t *data, size_t len, int mapped,
                        const lv_gzip_tuning *tuning, lv_gzip **out);
 void lv_gzip_close(lv_gzip *gz);
+/* A second, independent view state over gz's data and access points (which are only read), for
+ * views on another thread.  gz must outlive the clone; close the clone with lv_gzip_close(). */
+lv_status lv_gzip_clone(const lv_gzip *gz, lv_gzip **out);
 
 uint64_t lv_gzip_size(const lv_gzip *gz);
 uint32_t lv_gzip_members(const lv_gzip *gz);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,15 @@ lv_status sim_writer_create(const char *path, int compress, sim_writer **out)
             RETURN_IF_NULL_ALLOC(NULL, 2 * n + 33);
         }
         memcpy(w->path, path, n + 1);
-        snprintf(w->tmp_path, n + 32, "%s.tmp-%ld", path, (long)getpid());
-        w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        /* A name no other writer uses, in this process (counter) or another (pid); O_EXCL makes
+         * sure a stale file of that name is never written through. */
+        static atomic_uint serial;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            snprintf(w->tmp_path, n + 32, "%s.tmp-%ld-%u", path, (long)getpid(),
+                     atomic_fetch_add(&serial, 1u));
+            w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (w->fd >= 0 || errno != EEXIST) break;
+        }
         if (w->fd < 0) {
             int e = errno;
             lv_status st = lv_error_set(LV_ERR_IO, "%s: cannot create temporary file '%s': %s",

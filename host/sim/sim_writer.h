@@ -1,9 +1,9 @@
 /* sim_writer.h - the simulator's output stream: buffered, hashed (SHA-1) and crash-safe.
  *
- * Bytes go to "<path>.tmp-<pid>" through a large buffer and are renamed to path only by
- * sim_writer_commit(); destroying an uncommitted writer deletes the temporary file.  Every byte
- * is fed to SHA-1 until sim_writer_checksum() (mzML's fileChecksum covers the file up to and
- * including "<fileChecksum>").  A writer created without a path only counts bytes: the planner
+ * Bytes go to "<path>.tmp-<pid>-<n>" (unique per writer) through a large buffer and are renamed to
+ * path only by sim_writer_commit(); destroying an uncommitted writer deletes the temporary file.
+ * Every byte is fed to SHA-1 until sim_writer_checksum() (mzML's fileChecksum covers the file up to
+ * and including "<fileChecksum>").  A writer created without a path only counts bytes: the planner
  * uses it to measure what spectra will cost before the real run.
  *
  * Errors are sticky: after the first failure every call does nothing, and sim_writer_status()
