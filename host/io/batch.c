@@ -7,6 +7,7 @@
 
 #include "io/decode.h"
 #include "runtime/error.h"
+#include "runtime/pages.h"
 
 static size_t align64(size_t n)
 {
@@ -43,11 +44,10 @@ lv_status lv_batch_alloc(lv_context *ctx, lv_record_kind kind, uint64_t n, uint6
     if (ctx)
         st = lv_host_alloc(ctx, total, &block);
     else
-        st = posix_memalign(&block, 64, total) == 0 ? LV_OK
-                                                    : lv_error_set(LV_ERR_NO_MEMORY,
-                                                                   "out of memory allocating a "
-                                                                   "batch of %zu bytes",
-                                                                   total);
+        st = (block = lv_pages_alloc(total)) != NULL
+                 ? LV_OK
+                 : lv_error_set(LV_ERR_NO_MEMORY, "out of memory allocating a batch of %zu bytes",
+                                total);
     if (st != LV_OK) {
         free(b);
         return st;
@@ -138,7 +138,7 @@ LV_API void lv_batch_destroy(lv_batch *b)
     if (b->ctx)
         lv_host_free(b->ctx, b->block);
     else
-        free(b->block);
+        lv_pages_free(b->block);
     free(b);
 }
 

@@ -405,12 +405,28 @@ static uint64_t check_list(lv_source *src, uint64_t pos, lv_record_kind kind,
     return tag_end(src, next);
 }
 
+/* Checking every record's start tag touches one page per record, and the kernel maps the pages
+ * around each fault too, so without this a verified open would leave the whole file resident.
+ * Dropping what lies behind every RELEASE_STRIDE bytes keeps open's RSS small; the pages stay in
+ * the page cache, so reading them again costs a minor fault. */
+#define RELEASE_STRIDE ((uint64_t)16 << 20)
+
+static void release_behind(lv_source *src, uint64_t off, uint64_t *last)
+{
+    if (off >= *last + RELEASE_STRIDE) {
+        lv_source_release_before(src, off);
+        *last = off;
+    }
+}
+
 static int verify_index(lv_source *src, lv_mzml_index *idx, char *why, size_t why_cap)
 {
     const lv_record_table *tables[2] = {&idx->spectra, &idx->chromatograms};
+    uint64_t released = 0;
     for (int k = 0; k < 2; k++) {
         const lv_record_table *t = tables[k];
         for (uint64_t i = 0; i < t->n; i++) {
+            release_behind(src, t->offsets[i], &released);
             if (i > 0 && t->offsets[i] <= t->offsets[i - 1]) {
                 snprintf(why, why_cap, "index offsets do not increase at entry %llu",
                          (unsigned long long)i);
@@ -441,9 +457,11 @@ static lv_status scan_records(lv_source *src, const char *path, lv_mzml_index *i
 {
     uint64_t size = lv_source_size(src);
     uint64_t pos = idx->lists_start;
+    uint64_t released = 0;
     while (pos < size) {
         const uint8_t *p;
         size_t got;
+        release_behind(src, pos, &released);
         FORWARD_IF_ERROR(peek(src, pos, SCAN_WINDOW, &p, &got));
         if (got == 0) break;
         const uint8_t *lt = memchr(p, '<', got);

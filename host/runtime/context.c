@@ -1,5 +1,6 @@
 /* context.c - backend choice (CPU or CUDA), thread pool and pinned host memory. */
 #include "runtime/context.h"
+#include "runtime/pages.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,9 +147,8 @@ LV_API lv_status lv_host_alloc(lv_context *ctx, size_t bytes, void **out)
                         err);
         return LV_OK;
     }
-    void *p = NULL;
-    RETURN_ERROR_IF(posix_memalign(&p, 64, bytes ? bytes : 1) != 0, LV_ERR_NO_MEMORY,
-                    "out of memory allocating %zu bytes", bytes);
+    void *p = lv_pages_alloc(bytes);
+    RETURN_ERROR_IF(p == NULL, LV_ERR_NO_MEMORY, "out of memory allocating %zu bytes", bytes);
     *out = p;
     return LV_OK;
 }
@@ -159,5 +159,5 @@ LV_API void lv_host_free(lv_context *ctx, void *ptr)
     if (ctx && ctx->cuda)
         ctx->cuda->host_free(ctx->cuda_ctx, ptr);
     else
-        free(ptr);
+        lv_pages_free(ptr);
 }
