@@ -8,6 +8,10 @@
 #include "io/mzml.h"
 #include "lavoisier.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Most distinct (element, isotope) keys in one formula; HMDB formulas have at most ~10. */
 #define LV_FORMULA_MAX_KEYS 24
 
@@ -60,5 +64,9 @@ struct lv_compound_db {
 
 /* Electron mass (u), as OpenMS Constants::ELECTRON_MASS_U. */
 #define LV_ELECTRON_MASS 0.00054857990946
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,6 +2,10 @@
 #ifndef LV_ELEMENT_TABLE_H
 #define LV_ELEMENT_TABLE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct lv_isotope {
     int mass_number;  /* nucleons */
     double abundance; /* natural abundance, fraction of 1 */
@@ -18,5 +22,9 @@ typedef struct lv_element {
 
 extern const lv_element lv_elements[];
 extern const int lv_element_count;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

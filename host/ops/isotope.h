@@ -10,6 +10,10 @@
 #ifndef LV_ISOTOPE_H
 #define LV_ISOTOPE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The (l1, l2) of one atom of element `element` (index into lv_elements) at natural abundance.
  * Shifts count nucleons from the most abundant isotope; lighter isotopes are ignored. */
 void lv_isotope_element_series(int element, double *l1, double *l2);
@@ -19,5 +23,9 @@ void lv_isotope_ratios(double l1, double l2, double *r1, double *r2);
 
 /* Mass difference 13C - 12C: the spacing of isotope peaks (divided by |charge| in m/z). */
 #define LV_ISOTOPE_SPACING 1.0033548378
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
