@@ -59,6 +59,7 @@ void free_host(lv_cuda_ctx *c)
 /* Releases everything context_create may have made; safe on a partly built context. */
 void release(lv_cuda_ctx *c)
 {
+    lv_cuda_bayes_release(c);
     for (cudaStream_t &s : c->stream)
         if (s) {
             (void)cudaStreamSynchronize(s);
@@ -138,6 +139,22 @@ int saxpy(void *dev_ctx, uint64_t n, float a, const float *x, const float *y, fl
     return lv_cuda_saxpy(static_cast<lv_cuda_ctx *>(dev_ctx), n, a, x, y, out, err, err_cap);
 }
 
+int bayes_posterior_f64(void *dev_ctx, uint64_t b, uint32_t n, uint32_t m, const double *e,
+                        const double *w, const double *c, double *out, uint64_t *deg, char *err,
+                        size_t err_cap) noexcept
+{
+    return lv_cuda_bayes_posterior_f64(static_cast<lv_cuda_ctx *>(dev_ctx), b, n, m, e, w, c, out,
+                                       deg, err, err_cap);
+}
+
+int bayes_posterior_f32(void *dev_ctx, uint64_t b, uint32_t n, uint32_t m, const float *e,
+                        const float *w, const float *c, float *out, uint64_t *deg, char *err,
+                        size_t err_cap) noexcept
+{
+    return lv_cuda_bayes_posterior_f32(static_cast<lv_cuda_ctx *>(dev_ctx), b, n, m, e, w, c, out,
+                                       deg, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -178,7 +195,7 @@ extern "C" {
 /* The only exported symbol.  The core checks api_version before using anything else. */
 extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_api;
 const lv_cuda_api lv_cuda_backend_api = {
-    LV_CUDA_API_VERSION, device_count, device_name, context_create,
-    context_destroy,     host_alloc,   host_free,   saxpy,
+    LV_CUDA_API_VERSION, device_count, device_name, context_create,      context_destroy,
+    host_alloc,          host_free,    saxpy,       bayes_posterior_f64, bayes_posterior_f32,
 };
 }
