@@ -2,7 +2,8 @@
 # run_centroid_bench.sh SIZE [REPEATS] - the main job end to end, side by side in one session:
 # `lavoisier centroid` (MS1, CPU, 1 and 2 threads) against OpenMS PeakPickerHiRes
 # (-algorithm:ms_levels 1) on the same simulated run of SIZE (e.g. 1G).  Prints every run (wall
-# seconds and peak RSS from /usr/bin/time) and the medians and ratios.
+# seconds and peak RSS from /usr/bin/time) and the medians and ratios.  OPENMS_REPS limits the
+# OpenMS repeats (it is slow); LV_SKIP_OPENMS=1 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-1G}
@@ -29,7 +30,7 @@ done
 "$build"/lavoisier centroid "$file" -o "$dir/lv_centroid.mzML" --ms-levels 1 --device cpu \
     --threads 2 --quiet
 if command -v PeakPickerHiRes >/dev/null && [ -z "${LV_SKIP_OPENMS:-}" ]; then
-    for _ in $(seq "$reps"); do
+    for _ in $(seq "${OPENMS_REPS:-$reps}"); do
         timed "openms" PeakPickerHiRes -in "$file" -out "$dir/openms_centroid.mzML" \
             -algorithm:ms_levels 1 -threads 1
     done

@@ -749,6 +749,198 @@ LV_API void lv_denoise_params_init(lv_denoise_params *params);
  * modified. */
 LV_API lv_status lv_denoise_batch(lv_context *ctx, const lv_denoise_params *params,
                                   const lv_batch *in, lv_batch **out);
+/* Bayesian fusion and annotation ("mzekezeke")                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Matrices are dense and row-major.  All posterior math is done in log space and normalized with
+ * log-sum-exp, so no magnitude of log-likelihood overflows or turns into NaN. */
+
+/* lv_bayes_update() results. */
+typedef enum lv_bayes_outcome {
+    LV_BAYES_NORMAL = 0,    /* posterior[i] proportional to prior[i] * prod_j L[i][j] */
+    LV_BAYES_DEGENERATE = 1 /* every hypothesis had zero joint probability (each row holds a 0
+                               likelihood or a 0 prior): the evidence contradicts them all and
+                               cannot rank them, so posterior = the normalized prior */
+} lv_bayes_outcome;
+
+/* One observation, N hypotheses, M pieces of evidence: posterior[i] proportional to
+ * prior[i] * prod_j likelihood[i*M + j], normalized to sum 1.  likelihood entries are finite
+ * and >= 0, or NaN meaning "evidence j was not observed" (ignored for that hypothesis).  A zero
+ * likelihood or prior gives posterior exactly 0 (never NaN).  prior: N finite values >= 0 with a
+ * positive sum, or NULL for a uniform prior.  posterior: N doubles.  *outcome (may be NULL)
+ * receives LV_BAYES_NORMAL or LV_BAYES_DEGENERATE (see above); both return LV_OK.  Computed on
+ * the CPU whatever the context's device (one observation is far too small for a transfer). */
+LV_API lv_status lv_bayes_update(lv_context *ctx, uint32_t n_hypotheses, uint32_t n_evidence,
+                                 const double *likelihood, const double *prior, double *posterior,
+                                 lv_bayes_outcome *outcome);
+
+/* B observations at once: posterior = row-softmax(E W^T + c), with evidence E[B x M], weights
+ * W[N x M] and bias c[N] (log prior plus constant log-likelihood terms), out[B x N].  This is the
+ * log-linear form of a naive Bayes network: row b of E W^T + c is the unnormalized log posterior
+ * of observation b.  One GEMM (CBLAS DGEMM on the CPU, cuBLAS DGEMM on CUDA) plus a row-wise
+ * log-sum-exp.  E and W must be finite; c entries finite or -INFINITY (zero prior).  Rows whose
+ * every entry is -inf (every c_i = -inf) are degenerate and get a uniform posterior 1/N;
+ * *n_degenerate (may be NULL) receives their count.  float64 throughout: the result matches a
+ * float64 reference to ~1e-12 relative, where float32 GEMM sums of 50 terms of log-likelihoods
+ * of magnitude 1e3 would already lose digits before the exponential amplifies the error.  out may
+ * not alias the inputs. */
+LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
+                                          uint32_t n_hypotheses, uint32_t n_evidence,
+                                          const double *evidence, const double *weights,
+                                          const double *bias, double *out,
+                                          uint64_t *n_degenerate);
+
+/* The same in float32 (SGEMM, log-sum-exp accumulated in double): about twice as fast on the CPU
+ * and far faster on consumer GPUs, for callers whose log-likelihoods are moderate (|E W^T| up to
+ * ~1e3 keeps ~1e-4 relative accuracy in the posterior). */
+LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
+                                              uint32_t n_hypotheses, uint32_t n_evidence,
+                                              const float *evidence, const float *weights,
+                                              const float *bias, float *out,
+                                              uint64_t *n_degenerate);
+
+/* Builds W and c for lv_bayes_posterior_batch from a Bernoulli likelihood table: p[i*M + j] =
+ * P(evidence j is present | hypothesis i).  For binary evidence e,
+ * log P(e | i) = sum_j e_j logit(p_ij) + log(1 - p_ij), so weights[i*M + j] = logit(p_ij) and
+ * bias[i] = log prior[i] + sum_j log(1 - p_ij).  p is clamped to [1e-12, 1 - 1e-12] (certain
+ * outcomes stay finite).  prior: N values >= 0 with positive sum (normalized here), or NULL for
+ * uniform; a zero prior gives bias -INFINITY. */
+LV_API lv_status lv_bayes_weights_from_bernoulli(uint32_t n_hypotheses, uint32_t n_evidence,
+                                                 const double *p, const double *prior,
+                                                 double *weights, double *bias);
+
+/* A compound database and its adduct lists, in the formats OpenMS ships in openms-common:
+ *   mapping:    "database_name\tNAME", "database_version\tV", then lines
+ *               "mass\tformula\tID [\tID...]" (mass 0 = compute it from the formula);
+ *   structures: "ID\tname\tSMILES\tInChI" (only ID and name are used);
+ *   adducts:    one "M+H;1+" / "2M+CH3CN+Na;1+" / "M-H2O-H;1-" per line.
+ * Formulas are element symbols with optional counts and isotope prefixes ("C6H12O6",
+ * "C10(2)H3(1)H16NO4"); masses use the element data of OpenMS Elements.xml.  Parse errors fail
+ * with LV_ERR_FORMAT naming the file and line.  Thread rules: read-only after opening, so one
+ * database may be shared by any number of threads. */
+typedef struct lv_compound_db lv_compound_db;
+
+/* Where openms-common installs the tables. */
+#define LV_OPENMS_CHEMISTRY_DIR "/usr/share/openms/CHEMISTRY"
+
+typedef struct lv_compound_db_params {
+    size_t size;                  /* sizeof(lv_compound_db_params) */
+    const char *mapping;          /* default LV_OPENMS_CHEMISTRY_DIR "/HMDBMappingFile.tsv" */
+    const char *structures;       /* default ".../HMDB2StructMapping.tsv"; NULL or "" = no names */
+    const char *positive_adducts; /* default ".../PositiveAdducts.tsv"; NULL or "" = none */
+    const char *negative_adducts; /* default ".../NegativeAdducts.tsv"; NULL or "" = none */
+} lv_compound_db_params;
+
+LV_API void lv_compound_db_params_init(lv_compound_db_params *params);
+LV_API lv_status lv_compound_db_open(const lv_compound_db_params *params, lv_compound_db **out);
+LV_API void lv_compound_db_destroy(lv_compound_db *db);
+
+/* Entries (one per mapping line), in ascending mass order: index i below refers to this order. */
+LV_API uint64_t lv_compound_db_count(const lv_compound_db *db);
+
+typedef struct lv_compound_info {
+    size_t size;         /* caller sets sizeof(lv_compound_info) */
+    double mass;         /* neutral monoisotopic mass */
+    const char *formula; /* as written in the mapping file */
+    const char *ids;     /* the entry's identifiers, joined by ',' */
+    const char *name;    /* name of the first identifier ("" when unknown) */
+    double isotope_m1;   /* expected intensity of M+1 relative to M (neutral molecule) */
+    double isotope_m2;   /* ... of M+2 */
+} lv_compound_info;
+
+/* Strings are owned by the database. */
+LV_API lv_status lv_compound_db_get(const lv_compound_db *db, uint64_t i, lv_compound_info *info);
+
+/* Adducts of one polarity (+1 positive, -1 negative), in file order. */
+LV_API uint32_t lv_compound_db_adduct_count(const lv_compound_db *db, int32_t polarity);
+
+typedef struct lv_adduct_info {
+    size_t size;         /* caller sets sizeof(lv_adduct_info) */
+    const char *name;    /* as in the file, e.g. "M+Na;1+" */
+    int32_t charge;      /* signed */
+    uint32_t multiplier; /* the n of nM */
+    double mass;         /* monoisotopic mass of the added minus the lost atoms */
+} lv_adduct_info;
+
+LV_API lv_status lv_compound_db_adduct(const lv_compound_db *db, int32_t polarity, uint32_t k,
+                                       lv_adduct_info *info);
+
+typedef struct lv_annotate_params {
+    size_t size;             /* sizeof(lv_annotate_params) */
+    double ppm;              /* candidate window, OpenMS AccurateMassSearch semantics; default 5 */
+    double sigma_ppm;        /* sd of the Gaussian mass-error likelihood in ppm; default 2 */
+    int32_t polarity;        /* +1, -1, or 0 (default) = each spectrum's polarity (batches;
+                                unknown and plain arrays: positive) */
+    uint32_t top_k;          /* candidates kept per peak, best first; 0 = all; default 5 */
+    double no_match_prior;   /* prior of "no compound of the database"; default 0.1 */
+    const double *adduct_weights; /* relative prior weight per adduct of the polarity's list (file
+                                order; positive list when polarity is +1 or 0); NULL (default) =
+                                equal weights.  At each peak, candidate k gets the prior
+                                (1 - no_match_prior) * w(adduct k) / sum over the peak's
+                                candidates of w(adduct). */
+    const double *negative_adduct_weights; /* the same for the negative list */
+    uint32_t isotopes;       /* 1 (default) = use M+1/M+2 isotope evidence */
+    double isotope_ppm;      /* tolerance for finding the M+1/M+2 peaks; default 5 */
+    double isotope_sd_abs;   /* sd of an observed relative isotope intensity around the expected
+                                r: sd_abs + sd_rel * r; defaults 0.02 and 0.1 */
+    double isotope_sd_rel;
+    double min_intensity;    /* peaks below (and peaks with intensity <= 0) are not annotated;
+                                they can still serve as isotope peaks; default 0 */
+    uint32_t ms_levels;      /* lv_annotate_batch only: bit L set = annotate MS level L; default
+                                1 << 1 (MS1) */
+} lv_annotate_params;
+
+LV_API void lv_annotate_params_init(lv_annotate_params *params);
+
+/* The result of an annotation, read through lv_annotation_get_view(). */
+typedef struct lv_annotation lv_annotation;
+
+/* Per annotated peak p: its candidates are rows [peak_offsets[p], peak_offsets[p+1]), best
+ * first.  Peaks without candidates have no rows (their no_match_posterior is 1). */
+typedef struct lv_annotation_view {
+    size_t size; /* caller sets sizeof(lv_annotation_view) */
+    uint64_t n_peaks;
+    uint64_t n_rows;
+    const uint64_t *peak_offsets;      /* n_peaks + 1 */
+    const uint64_t *peak_spectrum;     /* spectrum (record) index in the input */
+    const uint64_t *peak_point;        /* point index in the input value arrays */
+    const double *peak_mz;
+    const float *peak_intensity;
+    const double *peak_rt;             /* seconds; NaN when not given */
+    const int8_t *peak_polarity;       /* the adduct list used: +1 or -1 */
+    const uint32_t *peak_n_candidates; /* candidates before the top_k cut */
+    const double *no_match_posterior;
+    /* Rows: */
+    const uint64_t *compound;      /* entry index, see lv_compound_db_get() */
+    const uint32_t *adduct;        /* index in the peak polarity's adduct list */
+    const double *theoretical_mz;
+    const double *ppm_error;       /* (observed - theoretical) / theoretical * 1e6 */
+    const double *isotope_score;   /* exp(-z^2/2) averaged in log over the observed M+1/M+2
+                                      ratios (z = error / sd); NaN when neither was found */
+    const double *posterior;       /* over the peak's candidates and "no match" */
+} lv_annotation_view;
+
+/* Annotates every centroid of spectra given in CSR form (see "Peak picking"): candidates are the
+ * (entry, adduct) pairs whose neutral mass, computed from the peak m/z as AccurateMassSearch
+ * does, lies within the ppm window and whose formula contains the adduct's lost atoms; each
+ * candidate's posterior fuses the Gaussian ppm error, the M+1/M+2 intensities found among the
+ * same spectrum's centroids against those expected from formula and adduct, and the adduct
+ * prior, against a "no match" hypothesis (uniform ppm error in the window, uniform ratios on
+ * [0, 2]).  m/z must ascend within each spectrum.  rt_seconds: per spectrum, or NULL.  Runs on
+ * the CPU threads of the context. */
+LV_API lv_status lv_annotate(lv_context *ctx, const lv_compound_db *db,
+                             const lv_annotate_params *params, uint64_t n_spectra,
+                             const uint64_t *offsets, const double *mz, const float *intensity,
+                             const double *rt_seconds, lv_annotation **out);
+
+/* The same for the centroid spectra of a batch whose MS level is selected by params.ms_levels
+ * (others are skipped); profile spectra fail with LV_ERR_INVALID_ARGUMENT (centroid first). */
+LV_API lv_status lv_annotate_batch(lv_context *ctx, const lv_compound_db *db,
+                                   const lv_annotate_params *params, const lv_batch *batch,
+                                   lv_annotation **out);
+
+LV_API lv_status lv_annotation_get_view(const lv_annotation *annotation, lv_annotation_view *view);
+LV_API void lv_annotation_destroy(lv_annotation *annotation);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Simulator                                                                                   */

@@ -59,6 +59,7 @@ void free_host(lv_cuda_ctx *c)
 /* Releases everything context_create may have made; safe on a partly built context. */
 void release(lv_cuda_ctx *c)
 {
+    lv_cuda_bayes_release(c);
     for (cudaStream_t &s : c->stream)
         if (s) {
             (void)cudaStreamSynchronize(s);
@@ -181,6 +182,22 @@ int denoise_snip(void *dev_ctx, const lv_cuda_denoise_job *job, char *err, size_
     return lv_cuda_denoise_snip(static_cast<lv_cuda_ctx *>(dev_ctx), job, err, err_cap);
 }
 
+int bayes_posterior_f64(void *dev_ctx, uint64_t b, uint32_t n, uint32_t m, const double *e,
+                        const double *w, const double *c, double *out, uint64_t *deg, char *err,
+                        size_t err_cap) noexcept
+{
+    return lv_cuda_bayes_posterior_f64(static_cast<lv_cuda_ctx *>(dev_ctx), b, n, m, e, w, c, out,
+                                       deg, err, err_cap);
+}
+
+int bayes_posterior_f32(void *dev_ctx, uint64_t b, uint32_t n, uint32_t m, const float *e,
+                        const float *w, const float *c, float *out, uint64_t *deg, char *err,
+                        size_t err_cap) noexcept
+{
+    return lv_cuda_bayes_posterior_f32(static_cast<lv_cuda_ctx *>(dev_ctx), b, n, m, e, w, c, out,
+                                       deg, err, err_cap);
+}
+
 /* One cudaMalloc / cudaHostAlloc of the double buffers; `what` names it in the message. */
 int alloc_fail(cudaError_t e, const char *what, size_t bytes, char *err, size_t err_cap)
 {
@@ -223,6 +240,6 @@ extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_
 const lv_cuda_api lv_cuda_backend_api = {
     LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
     host_alloc, host_free, saxpy, localmax, centroid, frames, denoise_wavelet, denoise_savgol,
-    denoise_snip,
+    denoise_snip, bayes_posterior_f64, bayes_posterior_f32,
 };
 }

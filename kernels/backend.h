@@ -25,6 +25,7 @@ struct lv_cuda_ctx {
     void *dev[2][2];   /* device memory */
     size_t host_bytes; /* size of each host[][] buffer */
     void *host[2][2];  /* pinned host memory, for callers whose arrays are not pinned */
+    void *cublas;      /* cublasHandle_t, created on first use by bayes.cu */
 };
 
 /* Makes every dev[][] buffer (and, when need_host, every host[][] buffer) at least `bytes` long.
@@ -56,5 +57,15 @@ int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *e
                          size_t err_cap);
 int lv_cuda_denoise_savgol(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
                            size_t err_cap);
+
+/* kernels/bayes.cu */
+int lv_cuda_bayes_posterior_f64(lv_cuda_ctx *c, uint64_t b, uint32_t n, uint32_t m, const double *e,
+                                const double *w, const double *bias, double *out,
+                                uint64_t *n_degenerate, char *err, size_t err_cap);
+int lv_cuda_bayes_posterior_f32(lv_cuda_ctx *c, uint64_t b, uint32_t n, uint32_t m, const float *e,
+                                const float *w, const float *bias, float *out,
+                                uint64_t *n_degenerate, char *err, size_t err_cap);
+/* Destroys the cuBLAS handle (called when the context is released). */
+void lv_cuda_bayes_release(lv_cuda_ctx *c);
 
 #endif

@@ -61,6 +61,14 @@ typedef struct lv_cuda_api {
                           size_t err_cap);
     int (*denoise_snip)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,
                         size_t err_cap);
+    /* lv_bayes_posterior_batch(_f32): out = row-softmax(E W^T + c) (cuBLAS GEMM + row kernel);
+     * *n_degenerate receives the number of all -inf rows (set to 1/N). */
+    int (*bayes_posterior_f64)(void *dev_ctx, uint64_t n_obs, uint32_t n_hyp, uint32_t n_ev,
+                               const double *e, const double *w, const double *c, double *out,
+                               uint64_t *n_degenerate, char *err, size_t err_cap);
+    int (*bayes_posterior_f32)(void *dev_ctx, uint64_t n_obs, uint32_t n_hyp, uint32_t n_ev,
+                               const float *e, const float *w, const float *c, float *out,
+                               uint64_t *n_degenerate, char *err, size_t err_cap);
 } lv_cuda_api;
 
 /* The loaded backend's table, or NULL when none can be used.  Thread-safe; loads once.

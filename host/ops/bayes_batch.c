@@ -1,0 +1,261 @@
+/* bayes_batch.c - lv_bayes_posterior_batch(_f32): posterior = row-softmax(E W^T + c), and the
+ * helper that builds W and c from a Bernoulli likelihood table.
+ *
+ * CPU: the observations are cut into row blocks, one pool task each: a CBLAS GEMM writes the
+ * block's logits straight into `out`, then the same thread adds c and normalizes each row while
+ * the block is still in its cache (the block is sized to stay in L2).  Fusing the two passes
+ * this way reads the B x N matrix from memory once instead of three times.
+ *
+ * Threads: the pool already has one thread per core, so the BLAS must run one thread per call.
+ * The build links OpenBLAS's serial variant when it exists (openblas-serial, whose GEMM never
+ * starts threads of its own).  If the OpenBLAS loaded at run time is a threaded one
+ * (openblas_get_parallel() != 0), nested threading would oversubscribe the cores, so the whole
+ * GEMM is then issued once from one thread and left to OpenBLAS's own threads, and only the
+ * row normalization runs on the pool. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cblas.h>
+
+#include "bayes_math.h"
+#include "runtime/context.h"
+#include "runtime/error.h"
+
+#ifdef LV_HAVE_OPENBLAS
+int openblas_get_parallel(void);
+#endif
+
+/* Logit block size target: 512 KiB of out per task (L2 is >= 1 MiB per core on current x86). */
+#define BAYES_BLOCK_BYTES ((size_t)512 << 10)
+
+typedef struct bayes_job {
+    int f32;
+    int gemm_done; /* 1 when the GEMM already ran for all rows (threaded BLAS) */
+    uint64_t n_obs;
+    uint32_t n_hyp, n_ev;
+    uint64_t rows_per_task;
+    const void *e, *w, *c;
+    void *out;
+    uint64_t *degenerate; /* per task */
+} bayes_job;
+
+static void block_rows_f64(const bayes_job *j, uint64_t r0, uint64_t rows, uint64_t *deg)
+{
+    const double *e = j->e, *w = j->w, *c = j->c;
+    double *out = (double *)j->out + r0 * j->n_hyp;
+    if (!j->gemm_done) {
+        if (j->n_ev > 0)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)j->n_hyp,
+                        (int)j->n_ev, 1.0, e + r0 * j->n_ev, (int)j->n_ev, w, (int)j->n_ev, 0.0,
+                        out, (int)j->n_hyp);
+        else
+            for (uint64_t k = 0; k < rows * j->n_hyp; k++)
+                out[k] = 0.0;
+    }
+    for (uint64_t r = 0; r < rows; r++) {
+        double *x = out + r * j->n_hyp;
+        for (uint32_t i = 0; i < j->n_hyp; i++)
+            x[i] += c[i];
+        if (lv_row_softmax_d(x, j->n_hyp, NULL)) {
+            for (uint32_t i = 0; i < j->n_hyp; i++)
+                x[i] = 1.0 / j->n_hyp;
+            (*deg)++;
+        }
+    }
+}
+
+static void block_rows_f32(const bayes_job *j, uint64_t r0, uint64_t rows, uint64_t *deg)
+{
+    const float *e = j->e, *w = j->w, *c = j->c;
+    float *out = (float *)j->out + r0 * j->n_hyp;
+    if (!j->gemm_done) {
+        if (j->n_ev > 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)j->n_hyp,
+                        (int)j->n_ev, 1.0f, e + r0 * j->n_ev, (int)j->n_ev, w, (int)j->n_ev, 0.0f,
+                        out, (int)j->n_hyp);
+        else
+            for (uint64_t k = 0; k < rows * j->n_hyp; k++)
+                out[k] = 0.0f;
+    }
+    for (uint64_t r = 0; r < rows; r++) {
+        float *x = out + r * j->n_hyp;
+        for (uint32_t i = 0; i < j->n_hyp; i++)
+            x[i] += c[i];
+        if (lv_row_softmax_f(x, j->n_hyp, NULL)) {
+            for (uint32_t i = 0; i < j->n_hyp; i++)
+                x[i] = 1.0f / (float)j->n_hyp;
+            (*deg)++;
+        }
+    }
+}
+
+static lv_status bayes_task(void *arg, size_t task, uint32_t worker)
+{
+    (void)worker;
+    const bayes_job *j = arg;
+    const uint64_t r0 = (uint64_t)task * j->rows_per_task;
+    const uint64_t rows = j->n_obs - r0 < j->rows_per_task ? j->n_obs - r0 : j->rows_per_task;
+    if (j->f32)
+        block_rows_f32(j, r0, rows, &j->degenerate[task]);
+    else
+        block_rows_f64(j, r0, rows, &j->degenerate[task]);
+    return LV_OK;
+}
+
+/* Runtime check of the BLAS's own threading (see the file comment). */
+static int blas_is_threaded(void)
+{
+#ifdef LV_HAVE_OPENBLAS
+    return openblas_get_parallel() != 0;
+#else
+    return 0;
+#endif
+}
+
+static lv_status run_cpu(lv_context *ctx, bayes_job *j, uint64_t *n_degenerate)
+{
+    const size_t elem = j->f32 ? sizeof(float) : sizeof(double);
+    uint64_t rows = BAYES_BLOCK_BYTES / ((uint64_t)j->n_hyp * elem);
+    if (rows < 1) rows = 1;
+    /* At least one task per thread, so small batches still use every core. */
+    const uint64_t even = (j->n_obs + ctx->n_threads - 1) / ctx->n_threads;
+    if (rows > even) rows = even;
+    j->rows_per_task = rows;
+    const size_t n_tasks = (size_t)((j->n_obs + rows - 1) / rows);
+    j->degenerate = calloc(n_tasks, sizeof *j->degenerate);
+    RETURN_IF_NULL_ALLOC(j->degenerate, n_tasks * sizeof *j->degenerate);
+
+    if (blas_is_threaded() && j->n_ev > 0) {
+        const int n = (int)j->n_hyp, m = (int)j->n_ev;
+        if (j->f32)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)j->n_obs, n, m, 1.0f, j->e, m,
+                        j->w, m, 0.0f, j->out, n);
+        else
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)j->n_obs, n, m, 1.0, j->e, m,
+                        j->w, m, 0.0, j->out, n);
+        j->gemm_done = 1;
+    }
+    lv_status st = lv_context_parallel(ctx, n_tasks, bayes_task, j);
+    uint64_t deg = 0;
+    for (size_t t = 0; t < n_tasks; t++)
+        deg += j->degenerate[t];
+    free(j->degenerate);
+    if (st == LV_OK && n_degenerate) *n_degenerate = deg;
+    return st;
+}
+
+/* Checks shared by both precisions; `fin` tells whether element k of an array is finite. */
+#define CHECK_FINITE(arr, count, what, allow_neg_inf)                                              \
+    for (uint64_t k_ = 0; k_ < (count); k_++) {                                                    \
+        const double v_ = (double)(arr)[k_];                                                       \
+        RETURN_ERROR_IF(!(isfinite(v_) || ((allow_neg_inf) && v_ == -INFINITY)),                   \
+                        LV_ERR_INVALID_ARGUMENT, "%s: %s[%llu] is %g (must be finite%s)", fn,      \
+                        what, (unsigned long long)k_, v_, (allow_neg_inf) ? " or -inf" : "");      \
+    }
+
+static lv_status bayes_batch(lv_context *ctx, int f32, uint64_t n_obs, uint32_t n_hyp,
+                             uint32_t n_ev, const void *e, const void *w, const void *c, void *out,
+                             uint64_t *n_degenerate)
+{
+    const char *fn = f32 ? "lv_bayes_posterior_batch_f32" : "lv_bayes_posterior_batch";
+    RETURN_ERROR_IF(ctx == NULL, LV_ERR_INVALID_ARGUMENT, "%s: ctx is NULL", fn);
+    if (n_obs == 0) {
+        if (n_degenerate) *n_degenerate = 0;
+        return LV_OK;
+    }
+    RETURN_ERROR_IF(n_hyp == 0, LV_ERR_INVALID_ARGUMENT, "%s: n_hypotheses is 0", fn);
+    RETURN_ERROR_IF(out == NULL || c == NULL || (n_ev > 0 && (e == NULL || w == NULL)),
+                    LV_ERR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
+                    out == NULL ? "out"
+                    : c == NULL ? "bias"
+                    : e == NULL ? "evidence"
+                                : "weights");
+    RETURN_ERROR_IF(n_obs > INT32_MAX || n_hyp > INT32_MAX || n_ev > INT32_MAX,
+                    LV_ERR_INVALID_ARGUMENT,
+                    "%s: dimensions %llu x %u x %u exceed the BLAS's 32-bit sizes", fn,
+                    (unsigned long long)n_obs, n_hyp, n_ev);
+    RETURN_ERROR_IF(n_obs > SIZE_MAX / n_hyp / 8, LV_ERR_INVALID_ARGUMENT,
+                    "%s: %llu x %u outputs exceed the address space", fn, (unsigned long long)n_obs,
+                    n_hyp);
+    if (f32) {
+        CHECK_FINITE((const float *)e, n_obs * n_ev, "evidence", 0);
+        CHECK_FINITE((const float *)w, (uint64_t)n_hyp * n_ev, "weights", 0);
+        CHECK_FINITE((const float *)c, n_hyp, "bias", 1);
+    } else {
+        CHECK_FINITE((const double *)e, n_obs * n_ev, "evidence", 0);
+        CHECK_FINITE((const double *)w, (uint64_t)n_hyp * n_ev, "weights", 0);
+        CHECK_FINITE((const double *)c, n_hyp, "bias", 1);
+    }
+
+    if (ctx->device == LV_DEVICE_CUDA) {
+        char err[512] = "";
+        uint64_t deg = 0;
+        int st = f32 ? ctx->cuda->bayes_posterior_f32(ctx->cuda_ctx, n_obs, n_hyp, n_ev, e, w, c,
+                                                      out, &deg, err, sizeof err)
+                     : ctx->cuda->bayes_posterior_f64(ctx->cuda_ctx, n_obs, n_hyp, n_ev, e, w, c,
+                                                      out, &deg, err, sizeof err);
+        RETURN_ERROR_IF(st != LV_OK, (lv_status)st, "%s on %s: %s", fn, ctx->backend_name, err);
+        if (n_degenerate) *n_degenerate = deg;
+        return LV_OK;
+    }
+    bayes_job j = {f32, 0, n_obs, n_hyp, n_ev, 0, e, w, c, out, NULL};
+    return run_cpu(ctx, &j, n_degenerate);
+}
+
+LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
+                                          uint32_t n_hypotheses, uint32_t n_evidence,
+                                          const double *evidence, const double *weights,
+                                          const double *bias, double *out, uint64_t *n_degenerate)
+{
+    return bayes_batch(ctx, 0, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
+                       out, n_degenerate);
+}
+
+LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
+                                              uint32_t n_hypotheses, uint32_t n_evidence,
+                                              const float *evidence, const float *weights,
+                                              const float *bias, float *out, uint64_t *n_degenerate)
+{
+    return bayes_batch(ctx, 1, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
+                       out, n_degenerate);
+}
+
+LV_API lv_status lv_bayes_weights_from_bernoulli(uint32_t n_hypotheses, uint32_t n_evidence,
+                                                 const double *p, const double *prior,
+                                                 double *weights, double *bias)
+{
+    const char *fn = "lv_bayes_weights_from_bernoulli";
+    RETURN_ERROR_IF(n_hypotheses == 0, LV_ERR_INVALID_ARGUMENT, "%s: n_hypotheses is 0", fn);
+    RETURN_ERROR_IF(bias == NULL || (n_evidence > 0 && (p == NULL || weights == NULL)),
+                    LV_ERR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
+                    bias == NULL ? "bias"
+                    : p == NULL  ? "p"
+                                 : "weights");
+    for (uint64_t k = 0; k < (uint64_t)n_hypotheses * n_evidence; k++)
+        RETURN_ERROR_IF(!(p[k] >= 0.0 && p[k] <= 1.0), LV_ERR_INVALID_ARGUMENT,
+                        "%s: p[%llu] (hypothesis %llu, evidence %llu) is %g, not a probability", fn,
+                        (unsigned long long)k, (unsigned long long)(k / n_evidence),
+                        (unsigned long long)(k % n_evidence), p[k]);
+    double prior_sum = 0.0;
+    if (prior) {
+        for (uint32_t i = 0; i < n_hypotheses; i++) {
+            RETURN_ERROR_IF(!(prior[i] >= 0.0 && prior[i] < INFINITY), LV_ERR_INVALID_ARGUMENT,
+                            "%s: prior[%u] is %g; priors must be finite and >= 0", fn, i, prior[i]);
+            prior_sum += prior[i];
+        }
+        RETURN_ERROR_IF(!(prior_sum > 0.0), LV_ERR_INVALID_ARGUMENT, "%s: the priors sum to 0", fn);
+    }
+    for (uint32_t i = 0; i < n_hypotheses; i++) {
+        double b = prior ? log(prior[i] / prior_sum) : -log((double)n_hypotheses);
+        for (uint32_t j = 0; j < n_evidence; j++) {
+            double wij, cij;
+            lv_bernoulli_terms(p[(uint64_t)i * n_evidence + j], 1e-12, &wij, &cij);
+            weights[(uint64_t)i * n_evidence + j] = wij;
+            b += cij;
+        }
+        bias[i] = b;
+    }
+    lv_error_clear();
+    return LV_OK;
+}
