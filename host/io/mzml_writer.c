@@ -82,6 +82,10 @@ static lv_status copy_source(lv_writer *w, uint64_t from, uint64_t to)
         FORWARD_IF_ERROR(sim_writer_status(w->out));
         from += got;
     }
+    /* Copied source bytes are not needed again: drop them from the resident set (they stay in
+     * the page cache), or copying a whole run through the mapping would leave all of it mapped.
+     * The reader streams ahead of the writer, so this only drops pages both are done with. */
+    lv_source_release_before(w->raw.view, to);
     return LV_OK;
 }
 
