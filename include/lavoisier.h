@@ -442,10 +442,10 @@ LV_API void lv_writer_close(lv_writer *writer);
  *
  *   LV_FRAMES_HEATMAP  m/z x retention time.  Frame k covers the RT window
  *                      [t_k, t_k + rt_window) with t_k = rt_start + k * rt_stride; a spectrum with
- *                      retention time rt in it lands in column floor((rt - t_k) / rt_window * width)
- *                      (a stride shorter than the window gives a sliding movie of the run).
- *   LV_FRAMES_STRIPE   Lavoisier's video analyzer: frame k is the k-th selected spectrum, every
- *                      column the same (the spectrum drawn as horizontal stripes).
+ *                      retention time rt in it lands in column floor((rt - t_k) / rt_window *
+ * width) (a stride shorter than the window gives a sliding movie of the run). LV_FRAMES_STRIPE
+ * Lavoisier's video analyzer: frame k is the k-th selected spectrum, every column the same (the
+ * spectrum drawn as horizontal stripes).
  *
  * In both, row r of a frame holds the m/z bin r counted from mz_min (row 0, the top of the image,
  * is the lowest m/z).  A point with mz_min <= m/z <= mz_max falls in bin
@@ -503,24 +503,24 @@ typedef enum lv_frame_format {
 
 /* The defaults are Lavoisier's stripe frames, and a reasonable heatmap too. */
 typedef struct lv_frame_params {
-    size_t size;                  /* sizeof(lv_frame_params) */
-    lv_frame_mode mode;           /* default LV_FRAMES_HEATMAP */
-    uint32_t width;               /* pixels, default 1024 */
-    uint32_t height;              /* pixels = m/z bins, default 1024 */
-    double mz_min, mz_max;        /* default 100 and 1000; 0 < mz_min < mz_max */
-    lv_mz_bins mz_bins;           /* default LV_MZ_BINS_LINEAR */
-    double rt_start;              /* heatmap: start of frame 0 in seconds; default NaN = the
-                                     retention time of the first selected spectrum */
-    double rt_window;             /* heatmap: seconds per frame, default 60 */
-    double rt_stride;             /* heatmap: seconds between frame starts, default 60 */
-    uint32_t ms_level;            /* select spectra of this MS level, 0 = all; default 1 */
-    lv_accumulate accumulate;     /* default LV_ACCUMULATE_MAX */
-    lv_intensity_scale scale;     /* default LV_SCALE_LOG1P */
-    lv_normalize normalize;       /* default LV_NORMALIZE_FRAME */
-    double norm_value;            /* LV_NORMALIZE_FIXED: the scaled value that maps to 1; default 1 */
-    double blur_sigma;            /* pixels, default 1; 0 = no blur */
-    lv_colormap colormap;         /* LV_FRAME_RGB8 only; default LV_COLORMAP_VIRIDIS */
-    lv_frame_format format;       /* default LV_FRAME_GRAY8 */
+    size_t size;              /* sizeof(lv_frame_params) */
+    lv_frame_mode mode;       /* default LV_FRAMES_HEATMAP */
+    uint32_t width;           /* pixels, default 1024 */
+    uint32_t height;          /* pixels = m/z bins, default 1024 */
+    double mz_min, mz_max;    /* default 100 and 1000; 0 < mz_min < mz_max */
+    lv_mz_bins mz_bins;       /* default LV_MZ_BINS_LINEAR */
+    double rt_start;          /* heatmap: start of frame 0 in seconds; default NaN = the
+                                 retention time of the first selected spectrum */
+    double rt_window;         /* heatmap: seconds per frame, default 60 */
+    double rt_stride;         /* heatmap: seconds between frame starts, default 60 */
+    uint32_t ms_level;        /* select spectra of this MS level, 0 = all; default 1 */
+    lv_accumulate accumulate; /* default LV_ACCUMULATE_MAX */
+    lv_intensity_scale scale; /* default LV_SCALE_LOG1P */
+    lv_normalize normalize;   /* default LV_NORMALIZE_FRAME */
+    double norm_value;        /* LV_NORMALIZE_FIXED: the scaled value that maps to 1; default 1 */
+    double blur_sigma;        /* pixels, default 1; 0 = no blur */
+    lv_colormap colormap;     /* LV_FRAME_RGB8 only; default LV_COLORMAP_VIRIDIS */
+    lv_frame_format format;   /* default LV_FRAME_GRAY8 */
 } lv_frame_params;
 
 LV_API void lv_frame_params_init(lv_frame_params *params);
@@ -546,8 +546,7 @@ LV_API lv_status lv_frames_count(const lv_frame_params *params, uint64_t n_spect
  * order and may differ by one count. */
 LV_API lv_status lv_frames(lv_context *ctx, const lv_frame_params *params, uint64_t n_spectra,
                            const uint64_t *offsets, const double *mz, const float *intensity,
-                           const double *rt, const uint8_t *ms_level, uint64_t n_frames,
-                           void *out);
+                           const double *rt, const uint8_t *ms_level, uint64_t n_frames, void *out);
 
 /* The same for the spectra of a batch (its rt_seconds and ms_level columns). */
 LV_API lv_status lv_frames_batch(lv_context *ctx, const lv_frame_params *params,
@@ -558,14 +557,14 @@ LV_API lv_status lv_frames_batch(lv_context *ctx, const lv_frame_params *params,
  * acc holds n_frames x height x width floats for heatmaps, n_frames x height x 1 for stripes
  * (negative and NaN values count as 0).  The m/z, RT, ms_level and accumulate fields of params
  * are not used. */
-LV_API lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params,
-                                  uint64_t n_frames, const float *acc, void *out);
+LV_API lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params, uint64_t n_frames,
+                                  const float *acc, void *out);
 
 /* Writes an 8-bit image (channels 1 = gray, 3 = RGB, 4 = RGBA; rows of width * channels bytes,
  * top row first) as a PNG file.  The file is written under a temporary name beside path and
  * renamed when complete. */
-LV_API lv_status lv_png_write(const char *path, uint32_t width, uint32_t height,
-                              uint32_t channels, const uint8_t *pixels);
+LV_API lv_status lv_png_write(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+                              const uint8_t *pixels);
 
 /* Video through an `ffmpeg` child process fed raw frames on a pipe. */
 typedef struct lv_video_params {
@@ -585,8 +584,8 @@ LV_API void lv_video_params_init(lv_video_params *params);
  * (H.264 in yuv420p needs even sizes).  Fails with LV_ERR_UNSUPPORTED naming the program when it
  * is not on PATH.  ffmpeg writes a temporary file beside path, renamed by lv_video_finish().
  * SIGPIPE is never raised in the caller's process: a dead encoder gives LV_ERR_IO. */
-LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height,
-                               uint32_t channels, const lv_video_params *params, lv_video **out);
+LV_API lv_status lv_video_open(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+                               const lv_video_params *params, lv_video **out);
 /* Sends n_frames frames (consecutive in memory). */
 LV_API lv_status lv_video_write(lv_video *video, const uint8_t *frames, uint64_t n_frames);
 /* Ends the input, waits for ffmpeg and checks its exit status (its last error lines are quoted in
@@ -681,9 +680,9 @@ LV_API void lv_snip_params_init(lv_snip_params *params);
  * src/snip.c): for each window i in turn, every point j in [i, n - i) becomes
  * min(y[j], (y[j - i] + y[j + i]) / 2), all from the previous window's values.  Writes the
  * baseline; 0 iterations give the spectrum itself. */
-LV_API lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params,
-                                  uint64_t n_spectra, const uint64_t *offsets,
-                                  const float *intensity, float *out_baseline);
+LV_API lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
+                                  const uint64_t *offsets, const float *intensity,
+                                  float *out_baseline);
 
 /* The same, writing intensity - baseline (>= 0 by construction, up to float rounding). */
 LV_API lv_status lv_snip_remove(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
@@ -704,9 +703,8 @@ LV_API void lv_noise_params_init(lv_noise_params *params);
 /* Noise level of every spectrum into out_noise[0 .. n_spectra) (0 for empty spectra).  The
  * median of an even count is the mean of the two middle values (numpy.median).  Always runs on
  * the CPU threads of the context (it is a selection, not worth a device round trip). */
-LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params,
-                                uint64_t n_spectra, const uint64_t *offsets,
-                                const float *intensity, double *out_noise);
+LV_API lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params, uint64_t n_spectra,
+                                const uint64_t *offsets, const float *intensity, double *out_noise);
 
 typedef struct lv_zengeza_params {
     size_t size;               /* sizeof(lv_zengeza_params) */
@@ -787,8 +785,7 @@ LV_API lv_status lv_bayes_update(lv_context *ctx, uint32_t n_hypotheses, uint32_
 LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
                                           uint32_t n_hypotheses, uint32_t n_evidence,
                                           const double *evidence, const double *weights,
-                                          const double *bias, double *out,
-                                          uint64_t *n_degenerate);
+                                          const double *bias, double *out, uint64_t *n_degenerate);
 
 /* The same in float32 (SGEMM, log-sum-exp accumulated in double): about twice as fast on the CPU
  * and far faster on consumer GPUs, for callers whose log-likelihoods are moderate (|E W^T| up to
@@ -866,28 +863,28 @@ LV_API lv_status lv_compound_db_adduct(const lv_compound_db *db, int32_t polarit
                                        lv_adduct_info *info);
 
 typedef struct lv_annotate_params {
-    size_t size;             /* sizeof(lv_annotate_params) */
-    double ppm;              /* candidate window, OpenMS AccurateMassSearch semantics; default 5 */
-    double sigma_ppm;        /* sd of the Gaussian mass-error likelihood in ppm; default 2 */
-    int32_t polarity;        /* +1, -1, or 0 (default) = each spectrum's polarity (batches;
-                                unknown and plain arrays: positive) */
-    uint32_t top_k;          /* candidates kept per peak, best first; 0 = all; default 5 */
-    double no_match_prior;   /* prior of "no compound of the database"; default 0.1 */
+    size_t size;           /* sizeof(lv_annotate_params) */
+    double ppm;            /* candidate window, OpenMS AccurateMassSearch semantics; default 5 */
+    double sigma_ppm;      /* sd of the Gaussian mass-error likelihood in ppm; default 2 */
+    int32_t polarity;      /* +1, -1, or 0 (default) = each spectrum's polarity (batches;
+                              unknown and plain arrays: positive) */
+    uint32_t top_k;        /* candidates kept per peak, best first; 0 = all; default 5 */
+    double no_match_prior; /* prior of "no compound of the database"; default 0.1 */
     const double *adduct_weights; /* relative prior weight per adduct of the polarity's list (file
                                 order; positive list when polarity is +1 or 0); NULL (default) =
                                 equal weights.  At each peak, candidate k gets the prior
                                 (1 - no_match_prior) * w(adduct k) / sum over the peak's
                                 candidates of w(adduct). */
     const double *negative_adduct_weights; /* the same for the negative list */
-    uint32_t isotopes;       /* 1 (default) = use M+1/M+2 isotope evidence */
-    double isotope_ppm;      /* tolerance for finding the M+1/M+2 peaks; default 5 */
-    double isotope_sd_abs;   /* sd of an observed relative isotope intensity around the expected
-                                r: sd_abs + sd_rel * r; defaults 0.02 and 0.1 */
+    uint32_t isotopes;                     /* 1 (default) = use M+1/M+2 isotope evidence */
+    double isotope_ppm;                    /* tolerance for finding the M+1/M+2 peaks; default 5 */
+    double isotope_sd_abs; /* sd of an observed relative isotope intensity around the expected
+                              r: sd_abs + sd_rel * r; defaults 0.02 and 0.1 */
     double isotope_sd_rel;
-    double min_intensity;    /* peaks below (and peaks with intensity <= 0) are not annotated;
-                                they can still serve as isotope peaks; default 0 */
-    uint32_t ms_levels;      /* lv_annotate_batch only: bit L set = annotate MS level L; default
-                                1 << 1 (MS1) */
+    double min_intensity; /* peaks below (and peaks with intensity <= 0) are not annotated;
+                             they can still serve as isotope peaks; default 0 */
+    uint32_t ms_levels;   /* lv_annotate_batch only: bit L set = annotate MS level L; default
+                             1 << 1 (MS1) */
 } lv_annotate_params;
 
 LV_API void lv_annotate_params_init(lv_annotate_params *params);
@@ -901,9 +898,9 @@ typedef struct lv_annotation_view {
     size_t size; /* caller sets sizeof(lv_annotation_view) */
     uint64_t n_peaks;
     uint64_t n_rows;
-    const uint64_t *peak_offsets;      /* n_peaks + 1 */
-    const uint64_t *peak_spectrum;     /* spectrum (record) index in the input */
-    const uint64_t *peak_point;        /* point index in the input value arrays */
+    const uint64_t *peak_offsets;  /* n_peaks + 1 */
+    const uint64_t *peak_spectrum; /* spectrum (record) index in the input */
+    const uint64_t *peak_point;    /* point index in the input value arrays */
     const double *peak_mz;
     const float *peak_intensity;
     const double *peak_rt;             /* seconds; NaN when not given */
@@ -911,13 +908,13 @@ typedef struct lv_annotation_view {
     const uint32_t *peak_n_candidates; /* candidates before the top_k cut */
     const double *no_match_posterior;
     /* Rows: */
-    const uint64_t *compound;      /* entry index, see lv_compound_db_get() */
-    const uint32_t *adduct;        /* index in the peak polarity's adduct list */
+    const uint64_t *compound; /* entry index, see lv_compound_db_get() */
+    const uint32_t *adduct;   /* index in the peak polarity's adduct list */
     const double *theoretical_mz;
-    const double *ppm_error;       /* (observed - theoretical) / theoretical * 1e6 */
-    const double *isotope_score;   /* exp(-z^2/2) averaged in log over the observed M+1/M+2
-                                      ratios (z = error / sd); NaN when neither was found */
-    const double *posterior;       /* over the peak's candidates and "no match" */
+    const double *ppm_error;     /* (observed - theoretical) / theoretical * 1e6 */
+    const double *isotope_score; /* exp(-z^2/2) averaged in log over the observed M+1/M+2
+                                    ratios (z = error / sd); NaN when neither was found */
+    const double *posterior;     /* over the peak's candidates and "no match" */
 } lv_annotation_view;
 
 /* Annotates every centroid of spectra given in CSR form (see "Peak picking"): candidates are the

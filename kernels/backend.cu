@@ -238,8 +238,21 @@ extern "C" {
 /* The only exported symbol.  The core checks api_version before using anything else. */
 extern __attribute__((visibility("default"))) const lv_cuda_api lv_cuda_backend_api;
 const lv_cuda_api lv_cuda_backend_api = {
-    LV_CUDA_API_VERSION, device_count, device_name, context_create, context_destroy,
-    host_alloc, host_free, saxpy, localmax, centroid, frames, denoise_wavelet, denoise_savgol,
-    denoise_snip, bayes_posterior_f64, bayes_posterior_f32,
+    LV_CUDA_API_VERSION,
+    device_count,
+    device_name,
+    context_create,
+    context_destroy,
+    host_alloc,
+    host_free,
+    saxpy,
+    localmax,
+    centroid,
+    frames,
+    denoise_wavelet,
+    denoise_savgol,
+    denoise_snip,
+    bayes_posterior_f64,
+    bayes_posterior_f32,
 };
 }

@@ -53,8 +53,7 @@ int lv_cuda_centroid(lv_cuda_ctx *c, double snr, double min_intensity, double no
 struct lv_cuda_denoise_job;
 int lv_cuda_denoise_wavelet(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
                             size_t err_cap);
-int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
-                         size_t err_cap);
+int lv_cuda_denoise_snip(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err, size_t err_cap);
 int lv_cuda_denoise_savgol(lv_cuda_ctx *c, const lv_cuda_denoise_job *job, char *err,
                            size_t err_cap);
 

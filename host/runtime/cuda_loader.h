@@ -54,7 +54,8 @@ typedef struct lv_cuda_api {
      * NULL, receives each frame's largest scaled value. */
     int (*frames)(void *dev_ctx, const struct lv_raster_job *job, float *frame_max, char *err,
                   size_t err_cap);
-    /* Denoising (kernels/wavelet.cu, savgol.cu, snip.cu); the job is kernels/common/denoise_job.h */
+    /* Denoising (kernels/wavelet.cu, savgol.cu, snip.cu); the job is kernels/common/denoise_job.h
+     */
     int (*denoise_wavelet)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,
                            size_t err_cap);
     int (*denoise_savgol)(void *dev_ctx, const struct lv_cuda_denoise_job *job, char *err,

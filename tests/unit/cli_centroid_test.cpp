@@ -13,7 +13,8 @@
 #include "lavoisier.h"
 #include "test_support.h"
 
-namespace {
+namespace
+{
 
 const char *cli()
 {
@@ -25,8 +26,8 @@ int run(const std::string &args, std::string *err = nullptr)
 {
     const std::string dir = lvtest::temp_dir();
     const std::string err_file = dir + "/stderr.txt";
-    std::string cmd = std::string(cli()) + " " + args + " > '" + dir + "/stdout.txt' 2> '" +
-                      err_file + "'";
+    std::string cmd =
+        std::string(cli()) + " " + args + " > '" + dir + "/stdout.txt' 2> '" + err_file + "'";
     int rc = std::system(cmd.c_str());
     if (err) *err = lvtest::read_file(err_file);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
