@@ -55,12 +55,62 @@ _RESTYPES = {"void": None, "const char *": ctypes.c_char_p, "uint32_t": ctypes.c
              "uint64_t": ctypes.c_uint64, "int32_t": ctypes.c_int32, "lv_device": ctypes.c_int}
 
 
+# C functions of the operations that landed after the package (denoise #4, Bayes/annotation #5,
+# frames #6) whose Python wrappers are still to be written (issue #7).  The list is exact: a new
+# C function must get a declaration or be added here knowingly, and a declared one must leave.
+PENDING_WRAPPERS = {
+    "lv_annotate",
+    "lv_annotate_batch",
+    "lv_annotate_params_init",
+    "lv_annotation_destroy",
+    "lv_annotation_get_view",
+    "lv_bayes_posterior_batch",
+    "lv_bayes_posterior_batch_f32",
+    "lv_bayes_update",
+    "lv_bayes_weights_from_bernoulli",
+    "lv_compound_db_adduct",
+    "lv_compound_db_adduct_count",
+    "lv_compound_db_count",
+    "lv_compound_db_destroy",
+    "lv_compound_db_get",
+    "lv_compound_db_open",
+    "lv_compound_db_params_init",
+    "lv_denoise_batch",
+    "lv_denoise_params_init",
+    "lv_frame_params_init",
+    "lv_frame_size",
+    "lv_frames",
+    "lv_frames_batch",
+    "lv_frames_count",
+    "lv_frames_render",
+    "lv_noise_level",
+    "lv_noise_params_init",
+    "lv_png_write",
+    "lv_savgol",
+    "lv_savgol_params_init",
+    "lv_snip_baseline",
+    "lv_snip_params_init",
+    "lv_snip_remove",
+    "lv_video_close",
+    "lv_video_finish",
+    "lv_video_open",
+    "lv_video_params_init",
+    "lv_video_write",
+    "lv_wavelet_denoise",
+    "lv_wavelet_params_init",
+    "lv_zengeza",
+    "lv_zengeza_params_init",
+}
+
+
 def test_declarations_match_the_header():
     protos = _header_prototypes()
     assert len(protos) >= 40
-    assert set(protos) == set(_lib.available), set(protos) ^ set(_lib.available)
+    missing = set(protos) - set(_lib.available)
+    assert missing == PENDING_WRAPPERS, missing ^ PENDING_WRAPPERS
+    assert set(_lib.available) <= set(protos), set(_lib.available) - set(protos)
     for name, (ret, n_args) in protos.items():
-        if not _lib.available[name]:
+        if name in PENDING_WRAPPERS or not _lib.available[name]:
             continue  # declared in the header, not exported by this build: wrapped, skipped here
         fn = getattr(_lib.lib, name)
         assert len(fn.argtypes) == n_args, name

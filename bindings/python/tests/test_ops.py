@@ -124,14 +124,16 @@ def _centroid_reference(mz, x, snr, min_intensity):
     idx = idx[x64[idx] >= thr]
     out_mz, out_int = [], []
     for i in idx:
-        x0, x1, x2 = mz[i - 1], mz[i], mz[i + 1]
+        # m/z relative to the apex sample: in absolute m/z (~1000) the constant term c loses
+        # about six digits to cancellation and the height comes out wrong by ~1e-4.
+        x0, x1, x2 = mz[i - 1] - mz[i], 0.0, mz[i + 1] - mz[i]
         y0, y1, y2 = np.log(x64[i - 1]), np.log(x64[i]), np.log(x64[i + 1])
         d = (x0 - x1) * (x0 - x2) * (x1 - x2)
         a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d
         b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d
         c = (x1 * x2 * (x1 - x2) * y0 + x2 * x0 * (x2 - x0) * y1 + x0 * x1 * (x0 - x1) * y2) / d
         v = -b / (2 * a)
-        out_mz.append(v)
+        out_mz.append(mz[i] + v)
         out_int.append(np.exp(c - b * b / (4 * a)))
     return np.array(out_mz), np.array(out_int)
 
