@@ -71,6 +71,7 @@ static lv_status fail(lv_writer *w, lv_status st)
 
 static lv_status copy_source(lv_writer *w, uint64_t from, uint64_t to)
 {
+    lv_source_prefault(w->raw.view, from, to - from);
     while (from < to) {
         const uint8_t *p;
         size_t got;

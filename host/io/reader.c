@@ -289,6 +289,7 @@ static lv_status parse_group(lv_reader *r, lv_record_kind kind, uint64_t first, 
         if (st != LV_OK) return record_context(st, r, kind, last, t->offsets[last]);
     }
     parse_job job = {r, kind, first, count, NULL, t->offsets[first], 0, last_end, metas};
+    lv_source_prefault(r->src, job.base_off, last_end - job.base_off);
     size_t got;
     FORWARD_IF_ERROR(
         lv_source_view(r->src, job.base_off, (size_t)(last_end - job.base_off), &job.base, &got));

@@ -295,6 +295,21 @@ lv_status lv_source_view(lv_source *src, uint64_t off, size_t len, const uint8_t
     return LV_OK;
 }
 
+void lv_source_prefault(lv_source *src, uint64_t off, uint64_t len)
+{
+#ifdef MADV_POPULATE_READ
+    if (src == NULL || src->gz || off >= src->map_len) return;
+    uint64_t end = len > src->map_len - off ? src->map_len : off + len;
+    uint64_t start = off / src->page * src->page;
+    /* Errors (EINVAL on kernels before 5.14, EFAULT past a truncation) only lose the hint. */
+    (void)madvise((void *)(uintptr_t)(src->map + start), (size_t)(end - start), MADV_POPULATE_READ);
+#else
+    (void)src;
+    (void)off;
+    (void)len;
+#endif
+}
+
 void lv_source_release_before(lv_source *src, uint64_t off)
 {
     if (src == NULL) return;

@@ -12,6 +12,7 @@
 #include "ops/centroid_cpu.h"
 #include "runtime/context.h"
 #include "runtime/error.h"
+#include "runtime/pages.h"
 
 static int selected(const lv_batch *in, uint64_t i, uint32_t ms_levels)
 {
@@ -57,18 +58,43 @@ typedef struct batch_work {
     double *cen_mz;
     float *cen_intensity;
     float *cen_fwhm;
+    void *block; /* holds sel_mz, sel_intensity, cen_mz, cen_intensity, cen_fwhm */
 } batch_work;
 
 static void release(batch_work *w)
 {
     free(w->sel);
     free(w->sel_offsets);
-    free(w->sel_mz);
-    free(w->sel_intensity);
     free(w->cen_offsets);
-    free(w->cen_mz);
-    free(w->cen_intensity);
-    free(w->cen_fwhm);
+    lv_pages_free(w->block);
+}
+
+/* The point-sized temporaries (selected spectra gathered, centroids before assembly) share one
+ * block from lv_pages_alloc: a stream centroids one batch after another, and reusing the block
+ * spares a page fault per 4 KiB of it (malloc would hand out fresh pages every time). */
+static lv_status alloc_points(batch_work *w, uint64_t sel_points, int gather, uint64_t cap,
+                              int fwhm)
+{
+    const size_t gather_bytes = gather ? (size_t)sel_points * (sizeof(double) + sizeof(float)) : 0;
+    const size_t cen_bytes = (size_t)cap * (sizeof(double) + sizeof(float) + (fwhm ? 4 : 0));
+    w->block = lv_pages_alloc(gather_bytes + cen_bytes + 64);
+    RETURN_IF_NULL_ALLOC(w->block, gather_bytes + cen_bytes + 64);
+    uint8_t *p = w->block;
+    /* Doubles first, then floats: every array stays naturally aligned. */
+    if (gather) {
+        w->sel_mz = (double *)p;
+        p += (size_t)sel_points * sizeof(double);
+    }
+    w->cen_mz = (double *)p;
+    p += (size_t)cap * sizeof(double);
+    if (gather) {
+        w->sel_intensity = (float *)p;
+        p += (size_t)sel_points * sizeof(float);
+    }
+    w->cen_intensity = (float *)p;
+    p += (size_t)cap * sizeof(float);
+    if (fwhm) w->cen_fwhm = (float *)p;
+    return LV_OK;
 }
 
 static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
@@ -92,13 +118,12 @@ static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
                          (size_t)(n_sel + 1) * sizeof *w->sel_offsets);
     const double *mz = in->mz;
     const float *intensity = in->intensity;
+    /* A spectrum of m points has at most (m - 1) / 2 peaks. */
+    const uint64_t cap = sel_points / 2 + 1;
+    FORWARD_IF_ERROR(alloc_points(w, sel_points, n_sel != n, cap, p->fwhm != 0));
     if (n_sel == n) {
         memcpy(w->sel_offsets, in->offsets, (size_t)(n + 1) * sizeof *w->sel_offsets);
     } else {
-        w->sel_mz = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_mz);
-        w->sel_intensity = malloc((size_t)(sel_points ? sel_points : 1) * sizeof *w->sel_intensity);
-        RETURN_IF_NULL_ALLOC(w->sel_mz && w->sel_intensity ? w->sel_mz : NULL,
-                             (size_t)sel_points * 12);
         uint64_t s = 0, pos = 0;
         w->sel_offsets[0] = 0;
         for (uint64_t i = 0; i < n; i++) {
@@ -112,15 +137,6 @@ static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
         }
         mz = w->sel_mz;
         intensity = w->sel_intensity;
-    }
-    /* A spectrum of m points has at most (m - 1) / 2 peaks. */
-    const uint64_t cap = sel_points / 2 + 1;
-    w->cen_mz = malloc((size_t)cap * sizeof *w->cen_mz);
-    w->cen_intensity = malloc((size_t)cap * sizeof *w->cen_intensity);
-    RETURN_IF_NULL_ALLOC(w->cen_mz && w->cen_intensity ? w->cen_mz : NULL, (size_t)cap * 12);
-    if (p->fwhm) {
-        w->cen_fwhm = malloc((size_t)cap * sizeof *w->cen_fwhm);
-        RETURN_IF_NULL_ALLOC(w->cen_fwhm, (size_t)cap * sizeof *w->cen_fwhm);
     }
     return lv_centroid_checked(ctx, p, n_sel, w->sel_offsets, mz, intensity, cap, w->cen_mz,
                                w->cen_intensity, w->cen_fwhm, w->cen_offsets);
