@@ -422,7 +422,7 @@ static lv_status load_structures(loader *L, const char *path)
         }
         L->names[L->n_names++] = (name_pair){line, (size_t)(tab - line), name, nl};
     }
-    qsort(L->names, L->n_names, sizeof *L->names, cmp_name);
+    if (L->n_names > 1) qsort(L->names, L->n_names, sizeof *L->names, cmp_name);
     return LV_OK;
 }
 
@@ -482,7 +482,7 @@ LV_API void lv_compound_db_params_init(lv_compound_db_params *params)
 static lv_status finish(loader *L)
 {
     lv_compound_db *db = L->db;
-    qsort(L->pend, L->n_pend, sizeof *L->pend, cmp_pending);
+    if (L->n_pend > 1) qsort(L->pend, L->n_pend, sizeof *L->pend, cmp_pending);
     db->n = L->n_pend;
     db->mass = malloc((L->n_pend ? L->n_pend : 1) * sizeof *db->mass);
     db->entry = malloc((L->n_pend ? L->n_pend : 1) * sizeof *db->entry);

@@ -406,7 +406,7 @@ lv_status wr_plan_make(lv_source *view, const char *path, const lv_mzml_header *
         wr_plan_free(&plan);
         return st;
     }
-    qsort(plan.edits, plan.n_edits, sizeof *plan.edits, edit_cmp);
+    if (plan.n_edits > 1) qsort(plan.edits, plan.n_edits, sizeof *plan.edits, edit_cmp);
     snprintf(plan.processing_id, sizeof plan.processing_id, "%s", processing_id);
     *out = plan;
     return LV_OK;

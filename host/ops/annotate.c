@@ -265,7 +265,7 @@ static lv_status annotate_peak(const annotate_job *j, task_out *t, uint64_t s, u
         t->cand[k].post = x[k];
     pr->no_match = x[n];
     free(x);
-    qsort(t->cand, n, sizeof *t->cand, cmp_rows);
+    if (n > 1) qsort(t->cand, n, sizeof *t->cand, cmp_rows);
     size_t keep = p->top_k && p->top_k < n ? p->top_k : n;
     if (!grow((void **)&t->rows, &t->cap_rows, t->n_rows + keep, sizeof *t->rows))
         return lv_error_set(LV_ERR_NO_MEMORY, "out of memory for %zu result rows",

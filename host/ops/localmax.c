@@ -77,7 +77,7 @@ uint64_t lv_localmax_spectrum(const float *x, uint64_t n, double min_height, uin
         order[k] = (ranked_peak){x[out[k]], (uint32_t)k};
         keep[k] = 1;
     }
-    qsort(order, (size_t)count, sizeof *order, ranked_cmp);
+    if (count > 1) qsort(order, (size_t)count, sizeof *order, ranked_cmp);
     for (uint64_t r = 0; r < count; r++) {
         const uint64_t j = order[r].k;
         if (!keep[j]) continue;
