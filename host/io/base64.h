@@ -16,9 +16,15 @@ extern "C" {
 #endif
 
 /* Upper bound of decoded bytes for n input characters. */
-static inline size_t lv_base64_decoded_bound(size_t n) { return (n / 4 + 1) * 3; }
+static inline size_t lv_base64_decoded_bound(size_t n)
+{
+    return (n / 4 + 1) * 3;
+}
 /* Exact encoded length (with padding) of n bytes. */
-static inline size_t lv_base64_encoded_size(size_t n) { return (n + 2) / 3 * 4; }
+static inline size_t lv_base64_encoded_size(size_t n)
+{
+    return (n + 2) / 3 * 4;
+}
 
 /* Decodes src[0..n) into dst (room for lv_base64_decoded_bound(n) bytes) and sets *out_n.
  * Errors: LV_ERR_BASE64 naming the offending character and its offset within src. */

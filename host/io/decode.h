@@ -24,9 +24,9 @@ typedef enum lv_numpress {
 } lv_numpress;
 
 typedef struct lv_array_encoding {
-    lv_dtype dtype;       /* element type of the stored values (ignored for numpress) */
-    uint8_t dtype_known;  /* 0 when the array carries no precision/type term */
-    uint8_t zlib;         /* 1: zlib compression (alone, or applied after numpress) */
+    lv_dtype dtype;      /* element type of the stored values (ignored for numpress) */
+    uint8_t dtype_known; /* 0 when the array carries no precision/type term */
+    uint8_t zlib;        /* 1: zlib compression (alone, or applied after numpress) */
     lv_numpress numpress;
 } lv_array_encoding;
 
@@ -83,8 +83,8 @@ lv_status lv_decode_array_alloc(const char *b64, size_t b64_len, const lv_array_
  *     with LV_ERR_ZLIB.  Bytes after the end of the zlib stream are ignored.
  *   - Errors: LV_ERR_ZLIB (corrupt data, or too large); LV_ERR_ARRAY_LENGTH when the stream
  *     inflates to other than expect_n bytes, in which case *out_n IS set to the actual size. */
-lv_status lv_zlib_inflate(const uint8_t *src, size_t n, size_t expect_n, uint8_t **dst,
-                          size_t *cap, size_t *out_n);
+lv_status lv_zlib_inflate(const uint8_t *src, size_t n, size_t expect_n, uint8_t **dst, size_t *cap,
+                          size_t *out_n);
 
 /* MS-Numpress decoders, bit-identical to libmsnumpress (MSNumpress.cpp) on valid input and
  * bounds-checked on corrupt input (LV_ERR_NUMPRESS, never a read or write out of bounds).

@@ -90,6 +90,29 @@ static lv_status copy_source(lv_writer *w, uint64_t from, uint64_t to)
     return LV_OK;
 }
 
+/* A record's index attribute must be its position, or readers (ours included) take the index
+ * for stale.  Inputs with wrong ones exist (trimmed files, buggy converters); the value is
+ * corrected, the only change made to an unprocessed record.  Called with the cursor on the
+ * record's '<'; emits through the corrected value when a correction is due. */
+static lv_status fix_index_attribute(lv_writer *w, uint64_t position)
+{
+    const uint8_t *p;
+    size_t got;
+    FORWARD_IF_ERROR(lv_source_view(w->raw.view, w->pos, 4096, &p, &got));
+    size_t tl = lv_xml_tag_length(p, got);
+    const uint8_t *v;
+    size_t vl;
+    if (tl == 0 || !lv_xml_find_attr(p, tl, "index", &v, &vl)) return LV_OK;
+    char want[24];
+    int n = snprintf(want, sizeof want, "%llu", (unsigned long long)position);
+    if ((size_t)n == vl && memcmp(v, want, vl) == 0) return LV_OK;
+    size_t before = (size_t)(v - p);
+    sim_writer_put(w->out, (const char *)p, before);
+    sim_writer_put(w->out, want, (size_t)n);
+    w->pos += before + vl;
+    return sim_writer_status(w->out);
+}
+
 /* Emits the source bytes before target, applying static edits and noting the offsets of the
  * records that start there (not of one starting at target itself). */
 static lv_status advance_to(lv_writer *w, uint64_t target)
@@ -97,10 +120,16 @@ static lv_status advance_to(lv_writer *w, uint64_t target)
     const lv_mzml_index *ix = w->raw.index;
     for (;;) {
         if (w->pos >= target) return LV_OK;
-        if (table_at(&ix->spectra, w->next_spec) == w->pos)
+        if (table_at(&ix->spectra, w->next_spec) == w->pos) {
             w->spec_out[w->next_spec++] = sim_writer_offset(w->out);
-        if (table_at(&ix->chromatograms, w->next_chrom) == w->pos)
+            FORWARD_IF_ERROR(fix_index_attribute(w, w->next_spec - 1));
+            continue;
+        }
+        if (table_at(&ix->chromatograms, w->next_chrom) == w->pos) {
             w->chrom_out[w->next_chrom++] = sim_writer_offset(w->out);
+            FORWARD_IF_ERROR(fix_index_attribute(w, w->next_chrom - 1));
+            continue;
+        }
         if (w->next_edit < w->plan.n_edits && w->plan.edits[w->next_edit].start == w->pos) {
             const wr_edit *e = &w->plan.edits[w->next_edit++];
             sim_writer_put(w->out, (const char *)e->text.data, e->text.len);
@@ -243,7 +272,8 @@ static lv_status rewrite_task(void *arg, size_t task, uint32_t worker)
                        row,
                        w->raw.header,
                        w->plan.processing_id,
-                       w->params.compress != 0};
+                       w->params.compress != 0,
+                       i};
     lv_status st =
         wr_rewrite_spectrum(&in, &w->scratch[worker], &w->texts[task], &w->consumed[task]);
     if (st != LV_OK)

@@ -77,6 +77,7 @@ typedef struct wr_record_in {
     const lv_mzml_header *header;
     const char *processing_id;
     int compress;
+    uint64_t index; /* the spectrum's position: its index attribute is corrected to it */
 } wr_record_in;
 
 /* Writes the processed version of one spectrum into out (cleared first) and sets *consumed to

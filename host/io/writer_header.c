@@ -307,7 +307,8 @@ static lv_status locate_ends(wr_plan *plan, lv_source *view, const char *path,
 {
     lv_bytes markup = {0};
     lv_span_list spans = {0};
-    uint64_t from = index->lists_start;
+    /* Without records, </mzML> may lie before lists_start (which is then the file size). */
+    uint64_t from = index->spectra.n || index->chromatograms.n ? index->lists_start : 0;
     lv_status st = LV_OK;
     const lv_record_table *tables[2] = {&index->spectra, &index->chromatograms};
     for (int k = 0; k < 2 && st == LV_OK; k++) {

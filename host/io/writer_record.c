@@ -11,6 +11,7 @@
  *     present one is added where the spectrum's (1.0: spectrumDescription's) cvParams go;
  *   - the binaryDataArrayList is replaced by the batch's arrays: m/z 64-bit float, intensity
  *     32-bit float, each extra array in its own type, zlib-compressed when asked. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +218,10 @@ static void edit_end(rewrite *r)
     e->len = r->pool.len - e->text;
 }
 
+/* MS:1000525 "spectrum representation", the parent of both terms: OpenMS writes it when the
+ * representation is unknown.  It is replaced like the opposite term. */
+#define REPR_PARENT "MS:1000525"
+
 static const char *repr_accession(int repr)
 {
     return repr == LV_REPR_CENTROID ? "MS:1000127" : "MS:1000128";
@@ -255,7 +260,8 @@ static lv_status expand_group(lv_bytes *b, const lv_param_group *g, int repr)
     for (size_t k = 0; k < g->n_params; k++) {
         const lv_param *p = &g->params[k];
         if (k) FORWARD_IF_ERROR(wr_puts(b, "\n          "));
-        if (p->accession && strcmp(p->accession, other) == 0) {
+        if (p->accession &&
+            (strcmp(p->accession, other) == 0 || strcmp(p->accession, REPR_PARENT) == 0)) {
             FORWARD_IF_ERROR(put_repr_cv(b, repr));
             continue;
         }
@@ -383,7 +389,7 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
                     free(ref);
                 }
                 if (group_has(g, want)) w->found_repr = 1;
-                if (group_has(g, other)) {
+                if (group_has(g, other) || group_has(g, REPR_PARENT)) {
                     FORWARD_IF_ERROR(edit_begin(r, i, i + tl));
                     FORWARD_IF_ERROR(expand_group(&r->pool, g, repr));
                     edit_end(r);
@@ -393,7 +399,8 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
                 if (*insert == SIZE_MAX) *insert = i;
                 if (strcmp(name, "cvParam") == 0) {
                     if (attr_is(p + i, tl, "accession", want)) w->found_repr = 1;
-                    if (attr_is(p + i, tl, "accession", other)) {
+                    if (attr_is(p + i, tl, "accession", other) ||
+                        attr_is(p + i, tl, "accession", REPR_PARENT)) {
                         FORWARD_IF_ERROR(edit_begin(r, i, i + tl));
                         FORWARD_IF_ERROR(put_repr_cv(&r->pool, repr));
                         edit_end(r);
@@ -459,6 +466,15 @@ lv_status wr_rewrite_spectrum(const wr_record_in *in, wr_scratch *scratch, lv_by
         st = edit_begin(&r, (size_t)(v - p), (size_t)(v - p) + vl);
         if (st == LV_OK) st = wr_printf(&r.pool, "%llu", (unsigned long long)npts);
         if (st == LV_OK) edit_end(&r);
+    }
+    if (st == LV_OK && lv_xml_find_attr(p, tl, "index", &v, &vl)) {
+        char want[24];
+        int k = snprintf(want, sizeof want, "%llu", (unsigned long long)in->index);
+        if ((size_t)k != vl || memcmp(v, want, vl) != 0) {
+            st = edit_begin(&r, (size_t)(v - p), (size_t)(v - p) + vl);
+            if (st == LV_OK) st = wr_puts(&r.pool, want);
+            if (st == LV_OK) edit_end(&r);
+        }
     }
     if (st == LV_OK && lv_xml_find_attr(p, tl, "dataProcessingRef", &v, &vl)) {
         st = edit_begin(&r, (size_t)(v - p), (size_t)(v - p) + vl);

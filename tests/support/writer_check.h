@@ -189,6 +189,16 @@ inline lv_batch *read_all(lv_reader *r, lv_record_kind kind, uint64_t n)
     return b;
 }
 
+/* rec with the value of the index attribute of its start tag replaced by position. */
+inline std::string with_index(const std::string &rec, uint64_t position)
+{
+    size_t gt = rec.find('>');
+    size_t at = rec.find(" index=\"");
+    if (at == std::string::npos || at > gt) return rec;
+    size_t v = at + 8, e = rec.find('"', v);
+    return rec.substr(0, v) + std::to_string(position) + rec.substr(e);
+}
+
 /* Checks out against src after a write_copy() with these expectations. */
 inline void check_copy(const std::string &src, const std::string &out,
                        const std::map<uint64_t, Expected> &expect)
@@ -233,7 +243,10 @@ inline void check_copy(const std::string &src, const std::string &out,
             auto it = kind == 0 ? expect.find(i) : expect.end();
             uint64_t lo = bb->offsets[i], nb = bb->offsets[i + 1] - lo;
             if (it == expect.end()) {
-                if (ra[i] != rb[i]) bad_bytes++;
+                // Byte for byte, except a wrong index attribute, which the writer corrects.
+                if (ra[i] != rb[i] && (with_index(ra[i], i) != rb[i] || rb[i] == ra[i]))
+                    bad_bytes++;
+                if (with_index(rb[i], i) != rb[i]) bad_bytes++;
                 uint64_t la = ba->offsets[i], na = ba->offsets[i + 1] - la;
                 if (na != nb) {
                     bad_values++;
