@@ -70,10 +70,10 @@ def frame_shape(**kw):
     return _geometry(frame_params(**kw))
 
 
-def _meta(data, rt, ms_level, n):
+def _meta(rt, levels, n):
     t = None if rt is None else _f64(np.atleast_1d(rt))
-    lv = None if ms_level is None else np.ascontiguousarray(np.atleast_1d(ms_level), np.uint8)
-    for name, a in (("rt", t), ("ms_level", lv)):
+    lv = None if levels is None else np.ascontiguousarray(np.atleast_1d(levels), np.uint8)
+    for name, a in (("rt", t), ("levels", lv)):
         if a is not None and a.shape != (n,):
             raise ValueError("%s needs one value per spectrum (%d), not shape %s"
                              % (name, n, a.shape))
@@ -90,18 +90,19 @@ def _count(p, n, t, lv):
     return int(out.value)
 
 
-def frames_count(data=None, rt=None, ms_level=None, n_spectra=None, **kw):
-    """The number of frames the spectra yield (lv_frames_count): from a Batch, or from rt /
-    ms_level arrays (one value per spectrum; n_spectra when both are None, stripes only)."""
+def frames_count(data=None, rt=None, levels=None, n_spectra=None, **kw):
+    """The number of frames the spectra yield (lv_frames_count): from a Batch, or from the
+    spectra's rt and MS levels (`levels`; one value per spectrum, None = every spectrum
+    selected; n_spectra when both are None, stripes only)."""
     p = frame_params(**kw)
     if isinstance(data, Batch):
-        rt, ms_level, n_spectra = data.rt, data.ms_level, len(data)
+        rt, levels, n_spectra = data.rt, data.ms_level, len(data)
     if n_spectra is None:
-        ref = rt if rt is not None else ms_level
+        ref = rt if rt is not None else levels
         if ref is None:
-            raise TypeError("frames_count needs a Batch, rt, ms_level or n_spectra")
+            raise TypeError("frames_count needs a Batch, rt, levels or n_spectra")
         n_spectra = np.atleast_1d(ref).size
-    t, lv = _meta(None, rt, ms_level, int(n_spectra))
+    t, lv = _meta(rt, levels, int(n_spectra))
     return _count(p, int(n_spectra), t, lv)
 
 
@@ -116,14 +117,15 @@ def _out_array(out, n_frames, shape, dtype):
     return out
 
 
-def frames(data, intensity=None, offsets=None, rt=None, ms_level=None, n_frames=None, out=None,
+def frames(data, intensity=None, offsets=None, rt=None, levels=None, n_frames=None, out=None,
            context=None, **kw):
     """Rasterizes spectra into frames (lv_frames / lv_frames_batch) and returns the array of
     shape (n_frames, height, width, channels), uint8 (gray8, rgb8) or float32 (f32).
 
     data: a Batch (its rt and ms_level columns), a Spectrum, or m/z values with intensity
-    (1-D, or CSR with offsets) and per-spectrum rt (needed for heatmaps) and ms_level (None =
-    every spectrum selected).  n_frames None = lv_frames_count().  out: a caller array of that
+    (1-D, or CSR with offsets) with the spectra's rt (seconds, needed for heatmaps) and MS
+    levels (`levels`, None = every spectrum counts as selected; the frame parameter ms_level
+    chooses which level is drawn).  n_frames None = lv_frames_count().  out: a caller array of that
     shape and dtype, filled in place without any copy (and returned)."""
     p = frame_params(**kw)
     shape, dtype = _geometry(p)
@@ -136,8 +138,8 @@ def frames(data, intensity=None, offsets=None, rt=None, ms_level=None, n_frames=
     if isinstance(data, Spectrum):
         if rt is None:
             rt = [data.rt]
-        if ms_level is None:
-            ms_level = [data.ms_level]
+        if levels is None:
+            levels = [data.ms_level]
         data, intensity = data.mz, data.intensity
     if intensity is None:
         raise TypeError("frames needs a Batch, a Spectrum, or mz and intensity arrays")
@@ -145,7 +147,7 @@ def frames(data, intensity=None, offsets=None, rt=None, ms_level=None, n_frames=
     if m.shape != x.shape or m.ndim != 1:
         raise ValueError("mz and intensity must be 1-D arrays of one length")
     off, n, _ = _csr(x.size, offsets)
-    t, lv = _meta(None, rt, ms_level, n)
+    t, lv = _meta(rt, levels, n)
     if n_frames is None:
         n_frames = _count(p, n, t, lv)
     out = _out_array(out, int(n_frames), shape, dtype)
