@@ -3,11 +3,11 @@ library: streaming reads, peak detection, centroiding, denoising, Bayesian fusio
 run in C (on the GPU when the context has one and the operation has a kernel)."""
 import numpy as np
 
-from . import annotate as annotate_ops
 from . import bayes as bayes_ops
 from . import denoise as denoise_ops
 from . import ops
-from .batch import Batch, Spectrum
+from .annotate import annotate as _annotate
+from .batch import Spectrum
 from .context import Context
 from .reader import Reader
 
@@ -96,8 +96,8 @@ class AcceleratedProcessor:
             result["centroids"] = (c.mz, c.intensity)
         if compound_db is not None:
             cmz, cint = result["centroids"]
-            ann = annotate_ops.annotate(compound_db, cmz, cint, rt=None if rt is None else [rt],
-                                        polarity=polarity, context=ctx, **annotate_options)
+            ann = _annotate(compound_db, cmz, cint, rt=None if rt is None else [rt],
+                            polarity=polarity, context=ctx, **annotate_options)
             result["annotation"] = ann
             result["bayesian_posteriors"] = ann
         elif likelihood is not None:
