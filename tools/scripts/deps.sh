@@ -4,7 +4,8 @@
 lv_install_deps() {
     local pkgs=(cmake make g++ pkg-config libxml2-dev zlib1g-dev libdeflate-dev libgtest-dev
                 libmsnumpress-dev nlohmann-json3-dev python3 libpng-dev libopenblas-serial-dev
-                python3-venv python3-numpy python3-scipy python3-pytest python3-setuptools python3-wheel)
+                python3-venv python3-numpy python3-scipy python3-pytest python3-setuptools python3-wheel
+                python3-pywt)
     local missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

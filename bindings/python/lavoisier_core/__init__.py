@@ -6,6 +6,10 @@
         for batch in reader:                 # CSR batches, numpy views without copies
             batch.mz, batch.intensity, batch.offsets, batch.ms_level, batch.rt
         mz, intensity = reader[0]            # one spectrum; also reader.by_id(), reader.by_rt()
+    clean = lc.zengeza(intensity)            # denoising: also wavelet_denoise, savgol, snip_*
+    post = lc.bayes_update(likelihood, prior).posterior      # Bayesian fusion, posterior_batch
+    ann = lc.annotate(lc.CompoundDB(), mz, intensity)        # accurate-mass annotation
+    img = lc.frames(batch, mode="heatmap")   # (n_frames, H, W, C) uint8; write_png, Video
 
 The library is found through the LAVOISIER_LIBRARY environment variable (a path), else the copy
 installed next to this package, else the system's liblavoisier.so.0; its major version must be
@@ -22,7 +26,14 @@ from .batch import Batch, Spectrum
 from .context import Context, cuda_device_count, default_context
 from .ops import (Centroids, Peaks, available_operations, centroid, centroid_batch, localmax,
                   saxpy, simulate)
+from .annotate import Adduct, Annotation, Compound, CompoundDB, annotate
+from .bayes import (BayesUpdate, PosteriorBatch, bayes_update, posterior_batch,
+                    weights_from_bernoulli)
+from .denoise import (denoise_batch, noise_level, savgol, snip_baseline, snip_remove,
+                      wavelet_denoise, zengeza)
 from .processor import AcceleratedProcessor
+from .raster import (PngSequence, Video, frame_params, frame_shape, frames, frames_count, render,
+                     write_png)
 from .reader import FileInfo, Reader, open
 from .writer import Writer
 
@@ -37,7 +48,12 @@ def version():
     return _lib.lv_version().decode()
 
 
-__all__ = ["AcceleratedProcessor", "Batch", "Centroids", "Context", "FileInfo", "LavoisierError",
-           "Peaks", "Reader", "STATUS", "Spectrum", "Writer", "available_operations", "centroid",
-           "centroid_batch", "cuda_device_count", "default_context", "has", "library_origin",
-           "library_path", "localmax", "open", "saxpy", "simulate", "version"]
+__all__ = ["AcceleratedProcessor", "Adduct", "Annotation", "Batch", "BayesUpdate", "Centroids",
+           "Compound", "CompoundDB", "Context", "FileInfo", "LavoisierError", "Peaks",
+           "PngSequence", "PosteriorBatch", "Reader", "STATUS", "Spectrum", "Video", "Writer",
+           "annotate", "available_operations", "bayes_update", "centroid", "centroid_batch",
+           "cuda_device_count", "default_context", "denoise_batch", "frame_params", "frame_shape",
+           "frames", "frames_count", "has", "library_origin", "library_path", "localmax",
+           "noise_level", "open", "posterior_batch", "render", "savgol", "saxpy", "simulate",
+           "snip_baseline", "snip_remove", "version", "wavelet_denoise", "weights_from_bernoulli",
+           "write_png", "zengeza"]

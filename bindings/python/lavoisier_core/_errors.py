@@ -24,7 +24,10 @@ class LavoisierError(Exception):
         self.description = description
         self.message = message
         self.function = function
-        super().__init__("%s: %s (%s)" % (function, message or description, self.name))
+        text = message or description
+        if not text.startswith(function + ":"):  # most C messages already start with it
+            text = "%s: %s" % (function, text)
+        super().__init__("%s (%s)" % (text, self.name))
 
 
 def _raise_missing(name, path):

@@ -12,6 +12,13 @@ thread runs in parallel with Python code and other C calls in other threads.
 import ctypes
 import os
 
+# numpy first: liblavoisier needs libopenblas.so.0 and is linked (RUNPATH) to Debian's serial
+# OpenBLAS, while numpy's libblas.so.3 needs the threaded one under the same soname.  Whichever
+# loads first wins the soname; the threaded library exports everything the serial one does (the
+# C side adapts to a threaded BLAS), but not the other way round: loading liblavoisier first made
+# `import numpy` fail with "undefined symbol: sgemv_thread_n".
+import numpy  # noqa: F401
+
 from ._errors import LavoisierError, _raise_missing
 
 #: The major version of the C API this package was written against.
@@ -128,6 +135,89 @@ class SimulateParams(ctypes.Structure):
                 ("seed", ctypes.c_uint64), ("ms1_points", ctypes.c_uint32),
                 ("ms2_per_cycle", ctypes.c_uint32), ("n_compounds", ctypes.c_uint32),
                 ("cycle_seconds", ctypes.c_double), ("compress", ctypes.c_uint32)]
+
+
+class WaveletParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("wavelet", ctypes.c_int), ("level", ctypes.c_uint32),
+                ("mode", ctypes.c_int), ("threshold", ctypes.c_double)]
+
+
+class SavgolParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("window", ctypes.c_uint32),
+                ("polyorder", ctypes.c_uint32)]
+
+
+class SnipParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("iterations", ctypes.c_uint32),
+                ("decreasing", ctypes.c_uint32)]
+
+
+class NoiseParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("method", ctypes.c_int)]
+
+
+class ZengezaParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("snip", SnipParams), ("wavelet", WaveletParams)]
+
+
+class DenoiseParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("method", ctypes.c_int), ("wavelet", WaveletParams),
+                ("savgol", SavgolParams), ("snip", SnipParams), ("ms_levels", ctypes.c_uint32)]
+
+
+class CompoundDbParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("mapping", ctypes.c_char_p),
+                ("structures", ctypes.c_char_p), ("positive_adducts", ctypes.c_char_p),
+                ("negative_adducts", ctypes.c_char_p)]
+
+
+class CompoundInfo(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("mass", ctypes.c_double),
+                ("formula", ctypes.c_char_p), ("ids", ctypes.c_char_p), ("name", ctypes.c_char_p),
+                ("isotope_m1", ctypes.c_double), ("isotope_m2", ctypes.c_double)]
+
+
+class AdductInfo(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("name", ctypes.c_char_p), ("charge", ctypes.c_int32),
+                ("multiplier", ctypes.c_uint32), ("mass", ctypes.c_double)]
+
+
+class AnnotateParams(ctypes.Structure):
+    # The two weight arrays are c_void_p: the caller keeps the numpy arrays alive meanwhile.
+    _fields_ = [("size", ctypes.c_size_t), ("ppm", ctypes.c_double),
+                ("sigma_ppm", ctypes.c_double), ("polarity", ctypes.c_int32),
+                ("top_k", ctypes.c_uint32), ("no_match_prior", ctypes.c_double),
+                ("adduct_weights", ctypes.c_void_p),
+                ("negative_adduct_weights", ctypes.c_void_p), ("isotopes", ctypes.c_uint32),
+                ("isotope_ppm", ctypes.c_double), ("isotope_sd_abs", ctypes.c_double),
+                ("isotope_sd_rel", ctypes.c_double), ("min_intensity", ctypes.c_double),
+                ("ms_levels", ctypes.c_uint32)]
+
+
+class AnnotationView(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("n_peaks", ctypes.c_uint64),
+                ("n_rows", ctypes.c_uint64)] + [
+        (name, ctypes.c_void_p) for name in (
+            "peak_offsets", "peak_spectrum", "peak_point", "peak_mz", "peak_intensity", "peak_rt",
+            "peak_polarity", "peak_n_candidates", "no_match_posterior", "compound", "adduct",
+            "theoretical_mz", "ppm_error", "isotope_score", "posterior")]
+
+
+class FrameParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("mode", ctypes.c_int), ("width", ctypes.c_uint32),
+                ("height", ctypes.c_uint32), ("mz_min", ctypes.c_double),
+                ("mz_max", ctypes.c_double), ("mz_bins", ctypes.c_int),
+                ("rt_start", ctypes.c_double), ("rt_window", ctypes.c_double),
+                ("rt_stride", ctypes.c_double), ("ms_level", ctypes.c_uint32),
+                ("accumulate", ctypes.c_int), ("scale", ctypes.c_int),
+                ("normalize", ctypes.c_int), ("norm_value", ctypes.c_double),
+                ("blur_sigma", ctypes.c_double), ("colormap", ctypes.c_int),
+                ("format", ctypes.c_int)]
+
+
+class VideoParams(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("fps", ctypes.c_double), ("codec", ctypes.c_char_p),
+                ("crf", ctypes.c_uint32), ("ffmpeg", ctypes.c_char_p)]
 
 
 # ---- error handling ---------------------------------------------------------------------------
@@ -279,6 +369,140 @@ lv_writer_close = _declare("lv_writer_close", None, [V], True)
 lv_simulate_params_init = _declare("lv_simulate_params_init", None, [P(SimulateParams)])
 # lv_status lv_simulate(const char *path, const lv_simulate_params *params);
 lv_simulate = _declare("lv_simulate", c_status, [ctypes.c_char_p, P(SimulateParams)])
+
+
+# -- denoising (#4)
+D, U32, I32 = ctypes.c_double, ctypes.c_uint32, ctypes.c_int32
+# void lv_wavelet_params_init(lv_wavelet_params *params);
+lv_wavelet_params_init = _declare("lv_wavelet_params_init", None, [P(WaveletParams)], True)
+# lv_status lv_wavelet_denoise(lv_context *ctx, const lv_wavelet_params *params,
+#                              uint64_t n_spectra, const uint64_t *offsets,
+#                              const float *intensity, float *out);
+lv_wavelet_denoise = _declare("lv_wavelet_denoise", c_status, [V, P(WaveletParams), U64, V, V, V],
+                              True)
+# void lv_savgol_params_init(lv_savgol_params *params);
+lv_savgol_params_init = _declare("lv_savgol_params_init", None, [P(SavgolParams)], True)
+# lv_status lv_savgol(lv_context *ctx, const lv_savgol_params *params, uint64_t n_spectra,
+#                     const uint64_t *offsets, const float *intensity, float *out);
+lv_savgol = _declare("lv_savgol", c_status, [V, P(SavgolParams), U64, V, V, V], True)
+# void lv_snip_params_init(lv_snip_params *params);
+lv_snip_params_init = _declare("lv_snip_params_init", None, [P(SnipParams)], True)
+# lv_status lv_snip_baseline(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
+#                            const uint64_t *offsets, const float *intensity,
+#                            float *out_baseline);
+lv_snip_baseline = _declare("lv_snip_baseline", c_status, [V, P(SnipParams), U64, V, V, V], True)
+# lv_status lv_snip_remove(lv_context *ctx, const lv_snip_params *params, uint64_t n_spectra,
+#                          const uint64_t *offsets, const float *intensity, float *out);
+lv_snip_remove = _declare("lv_snip_remove", c_status, [V, P(SnipParams), U64, V, V, V], True)
+# void lv_noise_params_init(lv_noise_params *params);
+lv_noise_params_init = _declare("lv_noise_params_init", None, [P(NoiseParams)], True)
+# lv_status lv_noise_level(lv_context *ctx, const lv_noise_params *params, uint64_t n_spectra,
+#                          const uint64_t *offsets, const float *intensity, double *out_noise);
+lv_noise_level = _declare("lv_noise_level", c_status, [V, P(NoiseParams), U64, V, V, V], True)
+# void lv_zengeza_params_init(lv_zengeza_params *params);
+lv_zengeza_params_init = _declare("lv_zengeza_params_init", None, [P(ZengezaParams)], True)
+# lv_status lv_zengeza(lv_context *ctx, const lv_zengeza_params *params, uint64_t n_spectra,
+#                      const uint64_t *offsets, const float *intensity, float *out);
+lv_zengeza = _declare("lv_zengeza", c_status, [V, P(ZengezaParams), U64, V, V, V], True)
+# void lv_denoise_params_init(lv_denoise_params *params);
+lv_denoise_params_init = _declare("lv_denoise_params_init", None, [P(DenoiseParams)], True)
+# lv_status lv_denoise_batch(lv_context *ctx, const lv_denoise_params *params,
+#                            const lv_batch *in, lv_batch **out);
+lv_denoise_batch = _declare("lv_denoise_batch", c_status, [V, P(DenoiseParams), V, PV], True)
+
+# -- Bayesian fusion (#5)
+# lv_status lv_bayes_update(lv_context *ctx, uint32_t n_hypotheses, uint32_t n_evidence,
+#                           const double *likelihood, const double *prior, double *posterior,
+#                           lv_bayes_outcome *outcome);
+lv_bayes_update = _declare("lv_bayes_update", c_status, [V, U32, U32, V, V, V, P(ctypes.c_int)],
+                           True)
+# lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
+#                                    uint32_t n_hypotheses, uint32_t n_evidence,
+#                                    const double *evidence, const double *weights,
+#                                    const double *bias, double *out, uint64_t *n_degenerate);
+lv_bayes_posterior_batch = _declare("lv_bayes_posterior_batch", c_status,
+                                    [V, U64, U32, U32, V, V, V, V, P(U64)], True)
+# lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
+#                                        uint32_t n_hypotheses, uint32_t n_evidence,
+#                                        const float *evidence, const float *weights,
+#                                        const float *bias, float *out, uint64_t *n_degenerate);
+lv_bayes_posterior_batch_f32 = _declare("lv_bayes_posterior_batch_f32", c_status,
+                                        [V, U64, U32, U32, V, V, V, V, P(U64)], True)
+# lv_status lv_bayes_weights_from_bernoulli(uint32_t n_hypotheses, uint32_t n_evidence,
+#                                           const double *p, const double *prior,
+#                                           double *weights, double *bias);
+lv_bayes_weights_from_bernoulli = _declare("lv_bayes_weights_from_bernoulli", c_status,
+                                           [U32, U32, V, V, V, V], True)
+
+# -- compound database and annotation (#5)
+# void lv_compound_db_params_init(lv_compound_db_params *params);
+lv_compound_db_params_init = _declare("lv_compound_db_params_init", None, [P(CompoundDbParams)],
+                                      True)
+# lv_status lv_compound_db_open(const lv_compound_db_params *params, lv_compound_db **out);
+lv_compound_db_open = _declare("lv_compound_db_open", c_status, [P(CompoundDbParams), PV], True)
+# void lv_compound_db_destroy(lv_compound_db *db);
+lv_compound_db_destroy = _declare("lv_compound_db_destroy", None, [V], True)
+# uint64_t lv_compound_db_count(const lv_compound_db *db);
+lv_compound_db_count = _declare("lv_compound_db_count", U64, [V], True)
+# lv_status lv_compound_db_get(const lv_compound_db *db, uint64_t i, lv_compound_info *info);
+lv_compound_db_get = _declare("lv_compound_db_get", c_status, [V, U64, P(CompoundInfo)], True)
+# uint32_t lv_compound_db_adduct_count(const lv_compound_db *db, int32_t polarity);
+lv_compound_db_adduct_count = _declare("lv_compound_db_adduct_count", U32, [V, I32], True)
+# lv_status lv_compound_db_adduct(const lv_compound_db *db, int32_t polarity, uint32_t k,
+#                                 lv_adduct_info *info);
+lv_compound_db_adduct = _declare("lv_compound_db_adduct", c_status, [V, I32, U32, P(AdductInfo)],
+                                 True)
+# void lv_annotate_params_init(lv_annotate_params *params);
+lv_annotate_params_init = _declare("lv_annotate_params_init", None, [P(AnnotateParams)], True)
+# lv_status lv_annotate(lv_context *ctx, const lv_compound_db *db,
+#                       const lv_annotate_params *params, uint64_t n_spectra,
+#                       const uint64_t *offsets, const double *mz, const float *intensity,
+#                       const double *rt_seconds, lv_annotation **out);
+lv_annotate = _declare("lv_annotate", c_status, [V, V, P(AnnotateParams), U64, V, V, V, V, PV],
+                       True)
+# lv_status lv_annotate_batch(lv_context *ctx, const lv_compound_db *db,
+#                             const lv_annotate_params *params, const lv_batch *batch,
+#                             lv_annotation **out);
+lv_annotate_batch = _declare("lv_annotate_batch", c_status, [V, V, P(AnnotateParams), V, PV], True)
+# lv_status lv_annotation_get_view(const lv_annotation *annotation, lv_annotation_view *view);
+lv_annotation_get_view = _declare("lv_annotation_get_view", c_status, [V, P(AnnotationView)], True)
+# void lv_annotation_destroy(lv_annotation *annotation);
+lv_annotation_destroy = _declare("lv_annotation_destroy", None, [V], True)
+
+# -- rasterization, PNG and video (#6)
+# void lv_frame_params_init(lv_frame_params *params);
+lv_frame_params_init = _declare("lv_frame_params_init", None, [P(FrameParams)], True)
+# lv_status lv_frame_size(const lv_frame_params *params, uint32_t *channels,
+#                         uint64_t *bytes_per_frame);
+lv_frame_size = _declare("lv_frame_size", c_status, [P(FrameParams), P(U32), P(U64)], True)
+# lv_status lv_frames_count(const lv_frame_params *params, uint64_t n_spectra,
+#                           const double *rt, const uint8_t *ms_level, uint64_t *n_frames);
+lv_frames_count = _declare("lv_frames_count", c_status, [P(FrameParams), U64, V, V, P(U64)], True)
+# lv_status lv_frames(lv_context *ctx, const lv_frame_params *params, uint64_t n_spectra,
+#                     const uint64_t *offsets, const double *mz, const float *intensity,
+#                     const double *rt, const uint8_t *ms_level, uint64_t n_frames, void *out);
+lv_frames = _declare("lv_frames", c_status, [V, P(FrameParams), U64, V, V, V, V, V, U64, V], True)
+# lv_status lv_frames_batch(lv_context *ctx, const lv_frame_params *params,
+#                           const lv_batch *batch, uint64_t n_frames, void *out);
+lv_frames_batch = _declare("lv_frames_batch", c_status, [V, P(FrameParams), V, U64, V], True)
+# lv_status lv_frames_render(lv_context *ctx, const lv_frame_params *params, uint64_t n_frames,
+#                            const float *acc, void *out);
+lv_frames_render = _declare("lv_frames_render", c_status, [V, P(FrameParams), U64, V, V], True)
+# lv_status lv_png_write(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+#                        const uint8_t *pixels);
+lv_png_write = _declare("lv_png_write", c_status, [ctypes.c_char_p, U32, U32, U32, V], True)
+# void lv_video_params_init(lv_video_params *params);
+lv_video_params_init = _declare("lv_video_params_init", None, [P(VideoParams)], True)
+# lv_status lv_video_open(const char *path, uint32_t width, uint32_t height, uint32_t channels,
+#                         const lv_video_params *params, lv_video **out);
+lv_video_open = _declare("lv_video_open", c_status,
+                         [ctypes.c_char_p, U32, U32, U32, P(VideoParams), PV], True)
+# lv_status lv_video_write(lv_video *video, const uint8_t *frames, uint64_t n_frames);
+lv_video_write = _declare("lv_video_write", c_status, [V, V, U64], True)
+# lv_status lv_video_finish(lv_video *video);
+lv_video_finish = _declare("lv_video_finish", c_status, [V], True)
+# void lv_video_close(lv_video *video);
+lv_video_close = _declare("lv_video_close", None, [V], True)
 
 
 def status_string(status):

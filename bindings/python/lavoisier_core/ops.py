@@ -233,7 +233,10 @@ def available_operations():
     """{operation: bool}: which optional operations the loaded library exports."""
     return {"localmax": L.available["lv_localmax"], "centroid": L.available["lv_centroid"],
             "centroid_batch": L.available["lv_centroid_batch"],
-            "writer": L.available["lv_writer_open"]}
+            "writer": L.available["lv_writer_open"],
+            "denoise": L.available["lv_zengeza"], "bayes": L.available["lv_bayes_update"],
+            "annotate": L.available["lv_annotate"], "frames": L.available["lv_frames"],
+            "video": L.available["lv_video_open"]}
 
 
 __all__ = ["saxpy", "localmax", "centroid", "centroid_batch", "simulate", "Peaks", "Centroids",

@@ -40,20 +40,66 @@ def test_process_large_dataset_without_localmax_says_why(sim_file):
     assert e.value.name == "LV_ERR_UNSUPPORTED" and "lv_localmax" in str(e.value)
 
 
-def test_accelerated_ai_processing_reports_missing_stages(sim_file):
+@needs("denoise")
+def test_accelerated_ai_processing_without_evidence(sim_file):
     proc = lc.AcceleratedProcessor(context=lc.Context("cpu"))
     with lc.open(sim_file) as r:
-        s = r[0]
+        s = next(sp for sp in r[0].batch if sp.ms_level == 1)
         out = proc.accelerated_ai_processing(s)
-    assert "issue #4" in out["unavailable"]["cleaned_spectrum"]
-    assert "issue #5" in out["unavailable"]["bayesian_posteriors"]
-    if lc.available_operations()["centroid"]:
-        mz, inten = out["centroids"]
-        ref = lc.centroid(s, snr=3.0)
-        np.testing.assert_array_equal(mz, ref.mz)
-        np.testing.assert_array_equal(inten, ref.intensity)
-    else:
-        assert "lv_centroid" in out["unavailable"]["centroids"]
+        cleaned = lc.zengeza(s.intensity)
+        np.testing.assert_array_equal(out["cleaned_spectrum"][1], cleaned)
+        noise = lc.noise_level(s.intensity)
+        assert out["noise"] == noise > 0
+        ref = lc.centroid(s.mz, cleaned, snr=3.0, noise=noise)
+        np.testing.assert_array_equal(out["centroids"][0], ref.mz)
+        np.testing.assert_array_equal(out["centroids"][1], ref.intensity)
+        assert ref.mz.size > 0
+        assert "bayesian_posteriors" not in out  # nothing invented without evidence
+        assert "needs evidence" in out["unavailable"]["bayesian_posteriors"]
+        wav = proc.accelerated_ai_processing(s, denoise="wavelet")
+        np.testing.assert_array_equal(wav["cleaned_spectrum"][1], lc.wavelet_denoise(s.intensity))
+        # caller-supplied likelihoods: lv_bayes_update
+        lk = np.array([[0.9, 0.2], [0.3, 0.7], [0.5, 0.5]])
+        res = proc.accelerated_ai_processing(s, likelihood=lk, prior=[0.5, 0.3, 0.2])
+        np.testing.assert_array_equal(res["bayesian_posteriors"],
+                                      lc.bayes_update(lk, [0.5, 0.3, 0.2]).posterior)
+        assert res["degenerate"] is False
+        # a centroid spectrum is neither cleaned nor centroided again
+        ms2 = next((sp for b in r for sp in b if sp.representation == "centroid"), None)
+        assert ms2 is not None
+        c = proc.accelerated_ai_processing(ms2)
+        assert c["cleaned_spectrum"] is None
+        np.testing.assert_array_equal(c["centroids"][0], ms2.mz)
+
+
+@needs("annotate")
+def test_accelerated_ai_processing_annotates_against_a_compound_db(tmp_path):
+    (tmp_path / "m.tsv").write_text("database_name\tT\ndatabase_version\t1\n"
+                                    "0\tC6H12O6\tGLC\n0\tC8H10N4O2\tCAF\n")
+    (tmp_path / "n.tsv").write_text("GLC\tglucose\tx\ty\nCAF\tcaffeine\tx\ty\n")
+    (tmp_path / "a.tsv").write_text("M+H;1+\nM+Na;1+\n")
+    db = lc.CompoundDB(tmp_path / "m.tsv", tmp_path / "n.tsv", tmp_path / "a.tsv", None)
+    glc = db[0]
+    target = glc.mass + 22.9897692809 - 0.00054857990946  # [M+Na]+
+    # a profile spectrum: the monoisotopic peak and its M+1 on noise, 0.001 m/z spacing
+    rng = np.random.default_rng(31)
+    mz = np.arange(195.0, 210.0, 0.001)
+    inten = rng.normal(100, 10, mz.size)
+    for centre, height in ((target, 1e5), (target + 1.003355, 1e5 * glc.isotope_m1)):
+        inten += height * np.exp(-0.5 * ((mz - centre) / 0.002) ** 2)
+    inten = np.abs(inten).astype(np.float32)
+    proc = lc.AcceleratedProcessor(context=lc.Context("cpu"))
+    out = proc.accelerated_ai_processing((mz, inten), compound_db=db, polarity=1, ppm=10)
+    ann = out["bayesian_posteriors"]
+    assert ann is out["annotation"]
+    cmz, cint = out["centroids"]
+    np.testing.assert_array_equal(ann.peak_mz, cmz)  # every centroid annotated, in order
+    best = int(np.argmax(cint))
+    rows = ann.candidates(best)
+    assert rows and rows[0]["compound"].name == "glucose" and rows[0]["adduct"].name == "M+Na;1+"
+    assert rows[0]["posterior"] > ann.no_match_posterior[best]
+    direct = lc.annotate(db, cmz, cint, polarity=1, ppm=10)
+    np.testing.assert_array_equal(ann.posterior, direct.posterior)
 
 
 def test_example_script_runs(tmp_path):
