@@ -593,6 +593,8 @@ LV_API lv_status lv_video_write(lv_video *video, const uint8_t *frames, uint64_t
 LV_API lv_status lv_video_finish(lv_video *video);
 /* Frees the video; an unfinished one stops ffmpeg and deletes its temporary file. */
 LV_API void lv_video_close(lv_video *video);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Denoising ("zengeza")                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -747,6 +749,8 @@ LV_API void lv_denoise_params_init(lv_denoise_params *params);
  * modified. */
 LV_API lv_status lv_denoise_batch(lv_context *ctx, const lv_denoise_params *params,
                                   const lv_batch *in, lv_batch **out);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Bayesian fusion and annotation ("mzekezeke")                                                */
 /* ------------------------------------------------------------------------------------------ */
 
