@@ -230,7 +230,7 @@ typedef enum lv_index_state {
 typedef struct lv_reader_params {
     size_t size;              /* sizeof(lv_reader_params) */
     lv_context *context;      /* decode threads come from here; NULL = a private 1-thread pool */
-    uint64_t batch_points;    /* point budget of lv_reader_next(); default 4,000,000 */
+    uint64_t batch_points;    /* point budget of lv_reader_next(); default 2,000,000 */
     uint32_t rebuild_index;   /* 1 = ignore the file's index and scan; default 0 */
     uint32_t verify_checksum; /* 1 = compute SHA-1 and compare with fileChecksum at open (reads
                                  the whole file); default 0 */
