@@ -35,10 +35,10 @@ static uint64_t savgol_need(const void *op, uint64_t n)
 }
 
 /* Interior points [first, last) of x: lv_savgol_interior's sum (k ascending from 0.0, so the
- * results are the kernel's) for 16 consecutive outputs at a time in four 4-double vectors (independent add chains) (GCC /
- * clang vector extensions: two SSE2 registers each at the baseline ISA, one AVX2 register in the
- * AVX2 copy), reading the float input directly.  One pass over the spectrum instead of one per
- * window position. */
+ * results are the kernel's) for 16 consecutive outputs at a time in four 4-double vectors
+ * (independent add chains) (GCC / clang vector extensions: two SSE2 registers each at the baseline
+ * ISA, one AVX2 register in the AVX2 copy), reading the float input directly.  One pass over the
+ * spectrum instead of one per window position. */
 typedef double sg_v4d __attribute__((vector_size(32)));
 typedef float sg_v4f __attribute__((vector_size(16)));
 
@@ -67,8 +67,9 @@ LV_CPU_CLONES static void savgol_interior_run(const float *x, int64_t first, int
             a2 += c * sg_load4(src + k + 8);
             a3 += c * sg_load4(src + k + 12);
         }
-        const sg_v4f f[4] = {__builtin_convertvector(a0, sg_v4f), __builtin_convertvector(a1, sg_v4f),
-                             __builtin_convertvector(a2, sg_v4f), __builtin_convertvector(a3, sg_v4f)};
+        const sg_v4f f[4] = {
+            __builtin_convertvector(a0, sg_v4f), __builtin_convertvector(a1, sg_v4f),
+            __builtin_convertvector(a2, sg_v4f), __builtin_convertvector(a3, sg_v4f)};
         memcpy(out + i, f, sizeof f);
     }
     for (; i < last; i++)

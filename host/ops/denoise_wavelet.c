@@ -74,8 +74,8 @@ typedef double wv_v4d __attribute__((vector_size(32)));
 /* One analysis level: s[0, m) -> a, d[0, lv_dwt_len(m, F)).  The interior coefficients are
  * lv_dwt_coef's sums (j ascending from 0.0) over even / odd de-interleaved input, 8 outputs of
  * each filter at a time with the taps innermost; the few boundary ones call lv_dwt_coef. */
-LV_CPU_CLONES static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m,
-                                    double *a, double *d, double *ev, double *od)
+LV_CPU_CLONES static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m, double *a,
+                                    double *d, double *ev, double *od)
 {
     const int F = b->len;
     const int64_t out_len = (int64_t)lv_dwt_len((uint64_t)m, F);
@@ -129,8 +129,7 @@ LV_CPU_CLONES static void dwt_level(const lv_wavelet_bank *b, const double *s, i
  * in the same order, as lv_idwt_pair, for 4 pairs at a time; ev / od take the even and odd
  * outputs before they are interleaved into dst. */
 LV_CPU_CLONES static void idwt_level(const lv_wavelet_bank *b, const double *a, const double *d,
-                                     int64_t len, double *dst, int64_t keep, double *ev,
-                                     double *od)
+                                     int64_t len, double *dst, int64_t keep, double *ev, double *od)
 {
     const int h = b->len / 2;
     const int64_t pairs = lv_idwt_pairs(len, b->len);
