@@ -29,7 +29,7 @@ int openblas_get_parallel(void);
 #endif
 
 /* Logit block size target: 512 KiB of out per task (L2 is >= 1 MiB per core on current x86). */
-#define BAYES_BLOCK_BYTES ((size_t)1536 << 10)
+#define BAYES_BLOCK_BYTES ((size_t)512 << 10)
 
 typedef struct bayes_job {
     int f32;
