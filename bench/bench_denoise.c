@@ -1,7 +1,8 @@
 /* bench_denoise.c - denoising throughput (issue #4): 10,000,000 points as 1,000 spectra of
  * 10,000 points (Gaussian peaks on a baseline with noise, fixed seed).
  *
- *   bench_denoise [REPEATS] [DUMP]   wavelet db4 soft universal (default level), Savitzky-Golay
+ *   bench_denoise [REPEATS] [DUMP] [ONLY]
+ *                                    wavelet db4 soft universal (default level), Savitzky-Golay
  *                                    (11, 4), SNIP (100) and zengeza on 1 and 2 threads; each
  *                                    REPEATS times (default 5), prints every run and the median
  *                                    in Mpoints/s.  With DUMP, also writes the input as raw
@@ -10,7 +11,9 @@
  *                                    stated in the issue is 10x PyWavelets per spectrum (16.5
  *                                    Mpoints/s there) and 10x OpenMS NoiseFilterSGolay's
  *                                    smoothing (22.5 Mpoints/s).  bench/run_denoise_bench.sh
- *                                    runs both in one session.
+ *                                    runs both in one session.  ONLY (a substring of
+ *                                    the operation names, e.g. "savgol") runs only those; DUMP
+ *                                    "-" writes nothing.
  * CPU only: GPU figures need a device (lv_context with LV_DEVICE_CUDA) and are not claimed. */
 #define _GNU_SOURCE /* clock_gettime, M_PI */
 #include <math.h>
@@ -97,7 +100,8 @@ int main(int argc, char **argv)
     make_data(in);
     for (int s = 0; s <= N_SPECTRA; s++)
         off[s] = (uint64_t)s * N_POINTS;
-    if (argc > 2) {
+    const char *only = argc > 3 ? argv[3] : "";
+    if (argc > 2 && strcmp(argv[2], "-") != 0) {
         FILE *f = fopen(argv[2], "wb");
         if (!f || fwrite(in, sizeof(float), total, f) != total) return 1;
         fclose(f);
@@ -111,7 +115,7 @@ int main(int argc, char **argv)
                {"zengeza_default", op_zengeza}};
     printf("# %d spectra x %d points = %zu points, %d repeats\n", N_SPECTRA, N_POINTS, total, reps);
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        for (uint32_t threads = 1; threads <= 2; threads++) {
+        for (uint32_t threads = 1; threads <= 2 && strstr(ops[k].name, only); threads++) {
             lv_context_params cp;
             lv_context_params_init(&cp);
             cp.device = LV_DEVICE_CPU;

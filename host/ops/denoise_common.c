@@ -95,45 +95,76 @@ lv_status lv_dn_run_cpu(lv_context *ctx, uint64_t n_spectra, const uint64_t *off
     return st;
 }
 
-static void swap_d(double *a, double *b)
+/* Moves the elements of v[lo, hi) that satisfy `pred(t)` to the front, keeping the rest behind;
+ * returns the end of the front part.  Branch-free (Lomuto with a conditional advance): the
+ * outcome of a comparison against a pivot is unpredictable, and a mispredicted branch per
+ * element cost more than the whole swap. */
+#define PARTITION_FRONT(v, lo, hi, pred, out)                                                      \
+    do {                                                                                           \
+        uint64_t p_ = (lo);                                                                        \
+        for (uint64_t i_ = (lo); i_ < (hi); i_++) {                                                \
+            const double t_ = (v)[i_];                                                             \
+            const int c_ = (pred);                                                                 \
+            (v)[i_] = (v)[p_];                                                                     \
+            (v)[p_] = t_;                                                                          \
+            p_ += (uint64_t)c_;                                                                    \
+        }                                                                                          \
+        (out) = p_;                                                                                \
+    } while (0)
+
+static double median3(double a, double b, double c)
 {
-    double t = *a;
-    *a = *b;
-    *b = t;
+    if (b < a) {
+        const double t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : (b < c ? b : c);
 }
 
-/* k-th smallest of v[0, n) by quickselect with a median-of-three pivot and a three-way
- * partition (< pivot, == pivot, > pivot), so that runs of equal values (zeros are common in
- * spectra) take linear time.  Every loop is bounded by indices, not by comparison results, so
- * NaNs cannot run it out of bounds.  Afterwards v[i] >= v[k] for every i > k. */
+/* k-th smallest of v[0, n) by quickselect: a median-of-3 pivot (of 3 samples, or of 3 medians
+ * of 3 for long ranges), then the values < pivot are moved to the front.  When none is (the
+ * pivot is the minimum, as with runs of zeros, common in spectra), the values == pivot are
+ * moved to the front of the rest, so that equal runs take linear time.  Every loop is bounded by
+ * indices, and a step that makes no progress (only possible with a NaN pivot) ends the search,
+ * so NaNs cannot run it out of bounds or forever.  Afterwards v[i] >= v[k] for every i > k
+ * (without NaNs). */
 static double select_kth(double *v, uint64_t n, uint64_t k)
 {
-    uint64_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        const uint64_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo]) swap_d(&v[mid], &v[lo]);
-        if (v[hi] < v[lo]) swap_d(&v[hi], &v[lo]);
-        if (v[hi] < v[mid]) swap_d(&v[hi], &v[mid]);
-        const double pivot = v[mid];
-        /* [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot */
-        uint64_t lt = lo, i = lo, gt = hi;
-        while (i <= gt) {
-            if (v[i] < pivot) {
-                swap_d(&v[i++], &v[lt++]);
-            } else if (pivot < v[i]) {
-                swap_d(&v[i], &v[gt]);
-                if (gt == 0) break;
-                gt--;
-            } else {
-                i++;
-            }
+    uint64_t lo = 0, hi = n; /* k in [lo, hi); [0, lo) <= [lo, hi) <= [hi, n) */
+    while (hi - lo > 16) {
+        const uint64_t len = hi - lo, q = len / 4, mid = lo + len / 2;
+        double pivot;
+        if (len > 256) {
+            const uint64_t e = len / 8;
+            pivot = median3(median3(v[lo], v[lo + e], v[lo + 2 * e]),
+                            median3(v[mid - e], v[mid], v[mid + e]),
+                            median3(v[hi - 1 - 2 * e], v[hi - 1 - e], v[hi - 1]));
+        } else {
+            pivot = median3(v[lo + q], v[mid], v[hi - 1 - q]);
         }
-        if (k < lt)
-            hi = lt - 1; /* lt > k >= lo */
-        else if (k > gt)
-            lo = gt + 1;
-        else
-            return v[k];
+        uint64_t lt;
+        PARTITION_FRONT(v, lo, hi, t_ < pivot, lt);
+        if (k < lt) {
+            hi = lt;
+        } else if (lt > lo) {
+            lo = lt;
+        } else {
+            uint64_t eq;
+            PARTITION_FRONT(v, lo, hi, t_ <= pivot, eq);
+            if (eq == lo) return v[k]; /* NaN pivot: no progress possible */
+            if (k < eq) return v[k];   /* == pivot */
+            lo = eq;
+        }
+    }
+    for (uint64_t i = lo + 1; i < hi; i++) { /* insertion sort of the last few */
+        const double t = v[i];
+        uint64_t j = i;
+        while (j > lo && t < v[j - 1]) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
     }
     return v[k];
 }

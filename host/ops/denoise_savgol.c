@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_clones.h"
 #include "denoise_cpu.h"
 #include "denoise_job.h"
 #include "runtime/context.h"
@@ -29,41 +30,88 @@ typedef struct savgol_op {
 static uint64_t savgol_need(const void *op, uint64_t n)
 {
     (void)op;
-    return 2 * n;
+    (void)n;
+    return 1;
+}
+
+/* Interior points [first, last) of x: lv_savgol_interior's sum (k ascending from 0.0, so the
+ * results are the kernel's) for 16 consecutive outputs at a time in four 4-double vectors
+ * (independent add chains) (GCC / clang vector extensions: two SSE2 registers each at the baseline
+ * ISA, one AVX2 register in the AVX2 copy), reading the float input directly.  One pass over the
+ * spectrum instead of one per window position. */
+typedef double sg_v4d __attribute__((vector_size(32)));
+typedef float sg_v4f __attribute__((vector_size(16)));
+
+/* Four floats at p as doubles (a macro: a function returning a 32-byte vector would change the
+ * ABI between the baseline and AVX2 copies). */
+static inline sg_v4f sg_loadf(const float *p)
+{
+    sg_v4f f;
+    memcpy(&f, p, sizeof f);
+    return f;
+}
+#define sg_load4(p) __builtin_convertvector(sg_loadf(p), sg_v4d)
+
+LV_CPU_CLONES static void savgol_interior_run(const float *x, int64_t first, int64_t last, int w,
+                                              const double *centre, float *out)
+{
+    const int half = w / 2;
+    int64_t i = first;
+    for (; i + 16 <= last; i += 16) {
+        const float *src = x + i - half;
+        sg_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < w; k++) {
+            const double c = centre[k];
+            a0 += c * sg_load4(src + k);
+            a1 += c * sg_load4(src + k + 4);
+            a2 += c * sg_load4(src + k + 8);
+            a3 += c * sg_load4(src + k + 12);
+        }
+        const sg_v4f f[4] = {
+            __builtin_convertvector(a0, sg_v4f), __builtin_convertvector(a1, sg_v4f),
+            __builtin_convertvector(a2, sg_v4f), __builtin_convertvector(a3, sg_v4f)};
+        memcpy(out + i, f, sizeof f);
+    }
+    for (; i < last; i++)
+        out[i] = (float)lv_savgol_interior(x, i, w, centre);
 }
 
 static void savgol_spectrum(const void *opv, const float *in, float *out, uint64_t n,
                             double *scratch)
 {
+    (void)scratch;
     const savgol_op *op = opv;
     const int w = op->window, half = w / 2;
     if (n < (uint64_t)w) { /* scipy raises here; documented: left unchanged */
         if (out != in) memcpy(out, in, (size_t)n * sizeof(float));
         return;
     }
-    double *x = scratch, *acc = scratch + n;
-    for (uint64_t i = 0; i < n; i++)
-        x[i] = in[i];
-    /* Interior: acc[i] = sum_k centre[k] * x[i - half + k], k ascending as in
-     * lv_savgol_interior. */
-    const uint64_t m = n - (uint64_t)w + 1; /* interior points, acc[0] is point half */
-    for (uint64_t i = 0; i < m; i++)
-        acc[i] = 0.0;
-    for (int k = 0; k < w; k++) {
-        const double c = op->centre[k];
-        const double *src = x + k;
-        for (uint64_t i = 0; i < m; i++)
-            acc[i] += c * src[i];
-    }
-    /* Edges read in[] directly (the float input), which is still intact: out is written
-     * only below, after every read of in. */
+    /* out may alias in, and each output reads `half` inputs on either side: the edges first
+     * (they read the first / last window), then the interior in chunks that lag behind their
+     * reads, through a ring of the last inputs overwritten. */
     double left[LV_SAVGOL_MAX_WINDOW / 2], right[LV_SAVGOL_MAX_WINDOW / 2];
     for (int t = 0; t < half; t++) {
         left[t] = lv_savgol_edge(in, (int64_t)n, t, 0, w, op->edge);
         right[t] = lv_savgol_edge(in, (int64_t)n, t, 1, w, op->edge);
     }
-    for (uint64_t i = 0; i < m; i++)
-        out[half + i] = (float)acc[i];
+    if (out != in) {
+        savgol_interior_run(in, half, (int64_t)n - half, w, op->centre, out);
+    } else {
+        /* In place: chunks of outputs computed from a private copy of their inputs.  A chunk
+         * writes outputs the next one still reads (its first 2 * half inputs), so those are
+         * carried over in buf from the original input instead of being re-read from in. */
+        enum { CHUNK = 4096 };
+        float buf[CHUNK + LV_SAVGOL_MAX_WINDOW];
+        const int64_t end = (int64_t)n - half, carry = 2 * half;
+        memcpy(buf, in, (size_t)carry * sizeof(float)); /* x[0, 2 half): nothing written yet */
+        for (int64_t c0 = half; c0 < end; c0 += CHUNK) {
+            const int64_t c1 = c0 + CHUNK < end ? c0 + CHUNK : end;
+            /* buf[j] = x[c0 - half + j]; [0, carry) is there, the rest is unwritten in in. */
+            memcpy(buf + carry, in + c0 + half, (size_t)(c1 - c0) * sizeof(float));
+            savgol_interior_run(buf, half, half + (c1 - c0), w, op->centre, out + c0 - half);
+            memmove(buf, buf + (c1 - c0), (size_t)carry * sizeof(float));
+        }
+    }
     for (int t = 0; t < half; t++) {
         out[t] = (float)left[t];
         out[n - 1 - (uint64_t)t] = (float)right[t];

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cpu_clones.h"
 #include "denoise_cpu.h"
 #include "denoise_job.h"
 #include "runtime/context.h"
@@ -64,9 +65,17 @@ uint64_t lv_dn_wavelet_scratch(const lv_dn_wavelet *w, uint64_t n)
     return details + 2 * M + 2 * (M / 2 + 2);
 }
 
-/* One analysis level: s[0, m) -> a, d[0, lv_dwt_len(m, F)). */
-static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m, double *a, double *d,
-                      double *ev, double *od)
+/* Vectors of 4 doubles (GCC / clang vector extensions): two SSE2 registers at the baseline ISA,
+ * one in the AVX2 copy (LV_CPU_CLONES).  Loads and stores go through memcpy (unaligned). */
+typedef double wv_v4d __attribute__((vector_size(32)));
+#define WV_LOAD(dst, p) memcpy(&(dst), (p), sizeof(wv_v4d))
+#define WV_STORE(p, v)  memcpy((p), &(v), sizeof(wv_v4d))
+
+/* One analysis level: s[0, m) -> a, d[0, lv_dwt_len(m, F)).  The interior coefficients are
+ * lv_dwt_coef's sums (j ascending from 0.0) over even / odd de-interleaved input, 8 outputs of
+ * each filter at a time with the taps innermost; the few boundary ones call lv_dwt_coef. */
+LV_CPU_CLONES static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m, double *a,
+                                    double *d, double *ev, double *od)
 {
     const int F = b->len;
     const int64_t out_len = (int64_t)lv_dwt_len((uint64_t)m, F);
@@ -77,17 +86,35 @@ static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m, doub
             ev[i] = s[2 * i];
         for (int64_t i = 0; i < m / 2; i++)
             od[i] = s[2 * i + 1];
-        for (int64_t k = k0; k < k1; k++)
-            a[k] = d[k] = 0.0;
         /* x[2k + 1 - j]: j = 2q + 1 -> ev[k - q]; j = 2q -> od[k - q]. */
-        for (int j = 0; j < F; j++) {
-            const double lo = b->dec_lo[j], hi = b->dec_hi[j];
-            const double *src = (j & 1) ? ev : od;
-            const int64_t q = j / 2;
-            for (int64_t k = k0; k < k1; k++) {
-                a[k] += lo * src[k - q];
-                d[k] += hi * src[k - q];
+        int64_t k = k0;
+        for (; k + 8 <= k1; k += 8) {
+            wv_v4d a0 = {0.0, 0.0, 0.0, 0.0}, a1 = a0, d0 = a0, d1 = a0;
+            for (int j = 0; j < F; j++) {
+                const double lo = b->dec_lo[j], hi = b->dec_hi[j];
+                const double *src = ((j & 1) ? ev : od) + k - j / 2;
+                wv_v4d x0, x1;
+                WV_LOAD(x0, src);
+                WV_LOAD(x1, src + 4);
+                a0 += lo * x0;
+                a1 += lo * x1;
+                d0 += hi * x0;
+                d1 += hi * x1;
             }
+            WV_STORE(a + k, a0);
+            WV_STORE(a + k + 4, a1);
+            WV_STORE(d + k, d0);
+            WV_STORE(d + k + 4, d1);
+        }
+        for (; k < k1; k++) {
+            double sa = 0.0, sd = 0.0;
+            for (int j = 0; j < F; j++) {
+                const double x = ((j & 1) ? ev : od)[k - j / 2];
+                sa += b->dec_lo[j] * x;
+                sd += b->dec_hi[j] * x;
+            }
+            a[k] = sa;
+            d[k] = sd;
         }
     }
     for (int64_t k = 0; k < out_len; k++) {
@@ -98,33 +125,38 @@ static void dwt_level(const lv_wavelet_bank *b, const double *s, int64_t m, doub
     }
 }
 
-/* One synthesis level: a, d of length len -> dst[0, keep) (keep <= 2 * pairs). */
-static void idwt_level(const lv_wavelet_bank *b, const double *a, const double *d, int64_t len,
-                       double *dst, int64_t keep, double *ev, double *od)
+/* One synthesis level: a, d of length len -> dst[0, keep) (keep <= 2 * pairs).  The same sums,
+ * in the same order, as lv_idwt_pair, for 4 pairs at a time; ev / od take the even and odd
+ * outputs before they are interleaved into dst. */
+LV_CPU_CLONES static void idwt_level(const lv_wavelet_bank *b, const double *a, const double *d,
+                                     int64_t len, double *dst, int64_t keep, double *ev, double *od)
 {
     const int h = b->len / 2;
     const int64_t pairs = lv_idwt_pairs(len, b->len);
-    double *ae = ev, *ao = od, *de = dst, *dd = dst + pairs; /* dst has room for 2 * pairs */
-    for (int64_t m = 0; m < pairs; m++)
-        ae[m] = ao[m] = de[m] = dd[m] = 0.0;
-    /* Same sums, in the same order, as lv_idwt_pair. */
-    for (int j = 0; j < h; j++) {
-        const double le = b->rec_lo[2 * j], lo = b->rec_lo[2 * j + 1];
-        const double he = b->rec_hi[2 * j], ho = b->rec_hi[2 * j + 1];
-        const double *as = a + h - 1 - j, *ds = d + h - 1 - j;
-        for (int64_t m = 0; m < pairs; m++) {
-            ae[m] += le * as[m];
-            ao[m] += lo * as[m];
-            de[m] += he * ds[m];
-            dd[m] += ho * ds[m];
+    int64_t m = 0;
+    for (; m + 4 <= pairs; m += 4) {
+        wv_v4d ae = {0.0, 0.0, 0.0, 0.0}, ao = ae, de = ae, dd = ae;
+        for (int j = 0; j < h; j++) {
+            wv_v4d av, dv;
+            WV_LOAD(av, a + m + h - 1 - j);
+            WV_LOAD(dv, d + m + h - 1 - j);
+            ae += b->rec_lo[2 * j] * av;
+            ao += b->rec_lo[2 * j + 1] * av;
+            de += b->rec_hi[2 * j] * dv;
+            dd += b->rec_hi[2 * j + 1] * dv;
         }
+        ae += de;
+        ao += dd;
+        WV_STORE(ev + m, ae);
+        WV_STORE(od + m, ao);
     }
-    for (int64_t m = 0; m < pairs; m++) {
-        ae[m] += de[m];
-        ao[m] += dd[m];
+    for (; m < pairs; m++)
+        lv_idwt_pair(a, d, b, m, &ev[m], &od[m]);
+    for (int64_t i = 0; i < keep / 2; i++) {
+        dst[2 * i] = ev[i];
+        dst[2 * i + 1] = od[i];
     }
-    for (int64_t i = 0; i < keep; i++)
-        dst[i] = (i & 1) ? ao[i / 2] : ae[i / 2];
+    if (keep & 1) dst[keep - 1] = ev[keep / 2];
 }
 
 void lv_dn_wavelet_shrink(const lv_dn_wavelet *w, double *x, uint64_t n, double *scratch)

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lv_hd.h"
 
@@ -108,6 +109,50 @@ LV_INLINE int lv_row_softmax_f(float *x, uint32_t n, double *lse_out)
         x[i] *= inv;
     if (lse_out) *lse_out = (double)m + log(s);
     return 0;
+}
+
+/* exp(x) for every double x (NaN in, NaN out), written without calls, branches or int<->double
+ * conversions so that a C compiler vectorizes a loop of it at any ISA (the CPU row softmax of
+ * host/ops/bayes_batch.c).  exp(x) = 2^k exp(r), k = round(x / ln 2), r = x - k ln 2 (Cody-Waite
+ * with fdlibm's split of ln 2, exact products), |r| <= ln2 / 2, exp(r) by its Taylor polynomial
+ * of degree 13 (remainder < 2e-16 relative) in Horner form; k comes out of the rounding constant
+ * 1.5 * 2^52 as an integer in the low mantissa bits, and 2^k is applied as 2^k1 * 2^k2 with
+ * k1 + k2 = k so that subnormal results need no special case.  Within 2 ulp of libm's exp. */
+LV_INLINE double lv_exp_vec(double x)
+{
+    const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
+    double xc = x < -746.0 ? -746.0 : x;       /* exp(-746) = 0; keeps k in range */
+    xc = xc > 710.0 ? 710.0 : xc;              /* exp(710) = inf */
+    const double t = xc * 1.4426950408889634 + shifter;
+    const double kd = t - shifter; /* round(x / ln 2) */
+    const double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10;
+    double p = 1.0 / 6227020800.0; /* 1/13! */
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    const double t1 = kd * 0.5 + shifter; /* k1 = round(k / 2), k2 = k - k1: both in -539..513 */
+    const double t2 = (kd - (t1 - shifter)) + shifter;
+    uint64_t b1, b2;
+    memcpy(&b1, &t1, sizeof b1);
+    memcpy(&b2, &t2, sizeof b2);
+    /* The low bits of b hold 2^51 + k: (k + 1023) << 52 is the double 2^k. */
+    b1 = (b1 + 1023u) << 52;
+    b2 = (b2 + 1023u) << 52;
+    double s1, s2;
+    memcpy(&s1, &b1, sizeof s1);
+    memcpy(&s2, &b2, sizeof s2);
+    const double e = p * s1 * s2;
+    return x < -745.2 ? 0.0 : e;
 }
 
 /* Log of one likelihood entry of lv_bayes_update: NaN (missing evidence) contributes 0, zero
