@@ -20,6 +20,8 @@ int cli_simulate(int argc, char **argv);
 int cli_centroid(int argc, char **argv);
 int cli_frames(int argc, char **argv);
 int cli_image(int argc, char **argv);
+int cli_denoise(int argc, char **argv);
+int cli_annotate(int argc, char **argv);
 
 /* Options shared by the commands that read files. */
 typedef struct cli_common_opts {

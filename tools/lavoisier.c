@@ -8,6 +8,8 @@
 
 static const cli_command commands[] = {
     {"centroid", "profile to centroid: indexed mzML out (the main job)", cli_centroid},
+    {"denoise", "denoise profile spectra (zengeza, wavelet, savgol, snip): mzML out", cli_denoise},
+    {"annotate", "annotate centroids against a compound table (HMDB): TSV out", cli_annotate},
     {"info", "counts, ranges, encodings and index state of a file", cli_info},
     {"dump", "one spectrum or chromatogram: metadata, summary and arrays", cli_dump},
     {"simulate", "write a realistic simulated LC-MS/MS run (indexed mzML, any size)", cli_simulate},

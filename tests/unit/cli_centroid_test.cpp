@@ -131,7 +131,6 @@ TEST(CliCentroid, OutputEqualsTheLibraryAndReadsBackVerified)
     ASSERT_EQ(lv_context_create(&cp, &ctx), LV_OK);
     lv_batch *expect = nullptr;
     ASSERT_EQ(lv_centroid_batch(ctx, nullptr, a, &expect), LV_OK) << lv_last_error();
-    lv_context_destroy(ctx);
     lv_batch_view va = view_of(a), vb = view_of(b), ve = view_of(expect);
     uint64_t ms1 = 0, peaks = 0, points_in = 0;
     for (uint64_t i = 0; i < va.n_records; i++) {
@@ -161,6 +160,7 @@ TEST(CliCentroid, OutputEqualsTheLibraryAndReadsBackVerified)
     EXPECT_EQ(json_int(summary, "peaks_out"), (long long)peaks);
     EXPECT_NE(summary.find("\"backend\": \"cpu\""), std::string::npos) << summary;
     lv_batch_destroy(expect);
+    lv_context_destroy(ctx); /* after the batch it allocated: lv_batch_destroy uses it */
     lv_batch_destroy(a);
     lv_batch_destroy(b);
 
