@@ -86,7 +86,19 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *text, uint32_t 
 
 /* ---- inputs and outputs ---- */
 
-int cli_check_outputs(const char *cmd, int n_in, const char *out_file, const char *out_dir)
+/* OUTDIR/<input file name without .gz>. */
+static int output_path(const char *dir, const char *in, char *buf, size_t cap)
+{
+    const char *base = strrchr(in, '/');
+    base = base ? base + 1 : in;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".gz") == 0) n -= 3;
+    int w = snprintf(buf, cap, "%s/%.*s", dir, (int)n, base);
+    return w < 0 || (size_t)w >= cap ? -1 : 0;
+}
+
+int cli_check_outputs(const char *cmd, const char *const *inputs, int n_in, const char *out_file,
+                      const char *out_dir)
 {
     if (n_in == 0) {
         fprintf(stderr, "lavoisier %s: no input file\n", cmd);
@@ -107,6 +119,20 @@ int cli_check_outputs(const char *cmd, int n_in, const char *out_file, const cha
             fprintf(stderr, "lavoisier %s: -O %s: not an existing folder\n", cmd, out_dir);
             return 2;
         }
+        /* run.mzML and run.mzML.gz would both become OUTDIR/run.mzML: refuse before writing
+         * anything rather than let the second silently replace the first. */
+        for (int a = 0; a < n_in; a++)
+            for (int b = a + 1; b < n_in; b++) {
+                char pa[PATH_MAX], pb[PATH_MAX];
+                if (output_path(out_dir, inputs[a], pa, sizeof pa) == 0 &&
+                    output_path(out_dir, inputs[b], pb, sizeof pb) == 0 && strcmp(pa, pb) == 0) {
+                    fprintf(stderr,
+                            "lavoisier %s: %s and %s would both be written to %s; process them "
+                            "into different folders\n",
+                            cmd, inputs[a], inputs[b], pa);
+                    return 2;
+                }
+            }
     }
     return 0;
 }
@@ -116,17 +142,6 @@ int cli_same_file(const char *a, const char *b)
     struct stat sa, sb;
     if (stat(a, &sa) != 0 || stat(b, &sb) != 0) return 0;
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* OUTDIR/<input file name without .gz>. */
-static int output_path(const char *dir, const char *in, char *buf, size_t cap)
-{
-    const char *base = strrchr(in, '/');
-    base = base ? base + 1 : in;
-    size_t n = strlen(base);
-    if (n > 3 && strcmp(base + n - 3, ".gz") == 0) n -= 3;
-    int w = snprintf(buf, cap, "%s/%.*s", dir, (int)n, base);
-    return w < 0 || (size_t)w >= cap ? -1 : 0;
 }
 
 int cli_run_files(const char *cmd, const char *const *inputs, int n_in, const char *out_file,
@@ -274,7 +289,13 @@ int cli_stream_run(cli_stream *s, cli_batch_fn fn, void *user)
     for (unsigned k = 0; k < q.count; k++)
         lv_batch_destroy(q.items[(q.head + k) % QUEUE_DEPTH]);
     if (rc == 0 && reader_st != LV_OK) {
-        fprintf(stderr, "lavoisier %s: %s: %s\n", s->p.cmd, s->path, q.error);
+        /* The library's messages name the file already; name it here only if not. */
+        if (strncmp(q.error, s->path, strlen(s->path)) == 0)
+            fprintf(stderr, "lavoisier %s: %s: %s\n", s->p.cmd, lv_status_string(reader_st),
+                    q.error);
+        else
+            fprintf(stderr, "lavoisier %s: %s: %s: %s\n", s->p.cmd, s->path,
+                    lv_status_string(reader_st), q.error);
         rc = 1;
     }
     pthread_mutex_destroy(&q.lock);

@@ -34,9 +34,11 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *text, uint32_t 
 /* ---- inputs and outputs of a batch run ---- */
 
 /* The checks shared by commands taking IN... -o OUT | -O OUTDIR: at least one input, exactly
- * one of -o and -O, -o with one input only, -O an existing folder.  Prints the reason and
- * returns 2 (usage error), or 0. */
-int cli_check_outputs(const char *cmd, int n_in, const char *out_file, const char *out_dir);
+ * one of -o and -O, -o with one input only, -O an existing folder, and no two inputs with the
+ * same output name there (run.mzML and run.mzML.gz).  Prints the reason and returns 2 (usage
+ * error), or 0. */
+int cli_check_outputs(const char *cmd, const char *const *inputs, int n_in, const char *out_file,
+                      const char *out_dir);
 
 /* Called per input with its output path; returns 0 on success, non-zero after printing why. */
 typedef int (*cli_file_fn)(void *user, const char *in, const char *out);

@@ -276,7 +276,8 @@ int cli_centroid(int argc, char **argv)
         fprintf(stderr, "lavoisier %s: denoising options need --denoise[=METHOD]\n", CMD);
         goto usage_error;
     }
-    if (cli_check_outputs(CMD, n_in, o.out_file, o.out_dir) != 0) goto usage_error;
+    if (cli_check_outputs(CMD, (const char *const *)inputs, n_in, o.out_file, o.out_dir) != 0)
+        goto usage_error;
     /* Denoise what is centroided. */
     o.denoise_params.ms_levels = o.params.ms_levels;
 

@@ -198,7 +198,8 @@ int cli_denoise(int argc, char **argv)
             inputs[n_in++] = a;
         }
     }
-    if (cli_check_outputs(CMD, n_in, o.out_file, o.out_dir) != 0) goto usage_error;
+    if (cli_check_outputs(CMD, (const char *const *)inputs, n_in, o.out_file, o.out_dir) != 0)
+        goto usage_error;
 
     lv_context_params cp;
     lv_context_params_init(&cp);

@@ -2,6 +2,7 @@
  * record's start tag and reading its id while scanning for records or verifying index offsets.
  * Everything that interprets markup beyond that goes through libxml2. */
 #include <libxml/parser.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,8 +196,18 @@ void lv_xml_safe_options(xmlParserCtxtPtr ctxt, void *user)
     ctxt->userData = user;
 }
 
+/* libxml2 sets up its global state (dictionaries' random seed, mutexes, the default SAX handler)
+ * on first use; done lazily from several threads at once that races and leaks.  Every parser of
+ * ours is made here, so one pthread_once before the first one covers the library. */
+static void init_libxml2(void)
+{
+    xmlInitParser();
+}
+
 xmlParserCtxtPtr lv_xml_push_parser(xmlSAXHandler *sax, void *user)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_libxml2);
     xmlSetGenericErrorFunc(NULL, silent_generic);
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(sax, user, NULL, 0, NULL);
     if (ctxt) lv_xml_safe_options(ctxt, user);

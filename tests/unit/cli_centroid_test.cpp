@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -233,6 +235,17 @@ TEST(CliCentroid, RefusalsLeaveNoOutput)
     EXPECT_EQ(run("centroid '" + in + "' -o x.mzML --ms-levels 1,x", &err), 2);
     EXPECT_EQ(run("centroid '" + in + "' '" + in + "' -o x.mzML", &err), 2);
     EXPECT_EQ(run("centroid '" + in + "' -O /nonexistent/folder", &err), 2);
+
+    /* run.mzML and run.mzML.gz would share one output name in a folder: refused up front. */
+    const std::string gz = dir + "/run.mzML.gz";
+    ASSERT_EQ(std::system(("gzip -c '" + in + "' > '" + gz + "'").c_str()), 0);
+    const std::string same_dir = dir + "/same";
+    mkdir(same_dir.c_str(), 0755);
+    EXPECT_EQ(run("centroid '" + in + "' '" + gz + "' -O '" + same_dir + "'", &err), 2);
+    EXPECT_NE(err.find("would both be written to"), std::string::npos) << err;
+    EXPECT_TRUE(list_dir(same_dir).empty());
+    rmdir(same_dir.c_str());
+    std::remove(gz.c_str());
 
     /* Never write over the input. */
     const std::string before = lvtest::read_file(in);
