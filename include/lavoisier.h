@@ -115,6 +115,9 @@ LV_API void lv_context_params_init(lv_context_params *params);
 /* Creates a context.  Asking for LV_DEVICE_CUDA where no device or no CUDA backend is present
  * fails with LV_ERR_UNSUPPORTED and a message saying which of the two is missing. */
 LV_API lv_status lv_context_create(const lv_context_params *params, lv_context **out);
+/* Destroys the context.  Everything made with it (readers opened with it, batches that readers
+ * or operations returned while using it, lv_host_alloc memory, writers) must be released first:
+ * batches free their memory through the context that allocated it (pinned memory on CUDA). */
 LV_API void lv_context_destroy(lv_context *ctx);
 
 /* The backend the context runs on (LV_DEVICE_CPU or LV_DEVICE_CUDA, never AUTO). */
