@@ -236,6 +236,64 @@ TEST(Reader, CorruptInputsFailWithContext)
     }
 }
 
+/* The record splitter trusts encodedLength only where it lands on a '<': any other value falls back
+ * to scanning, and a value that lands on a later '<' cannot hide markup, because the decoder then
+ * meets that '<' inside the payload. */
+TEST(Reader, EncodedLengthIsCheckedNotTrusted)
+{
+    std::string good = spectrum_xml(0, MZ, IN);
+    std::string attr =
+        "encodedLength=\"" + std::to_string(b64(MZ.data(), MZ.size() * 8).size()) + "\"";
+    ASSERT_NE(good.find(attr), std::string::npos);
+    auto with_length = [&](const std::string &value) {
+        std::string s = good;
+        s.replace(s.find(attr), attr.size(), "encodedLength=\"" + value + "\"");
+        return plain_doc({s});
+    };
+    size_t n = b64(MZ.data(), MZ.size() * 8).size();
+    /* "</binary>" is 9 bytes: n + 9 is the '<' of "</binaryDataArray>" */
+    for (std::string value : {std::to_string(n - 4), std::to_string(n + 1), std::string("x12"),
+                              std::string("99999999999"), std::string("")}) {
+        SCOPED_TRACE(value);
+        Opened o(write_temp("enclen_ok.mzML", with_length(value)));
+        ASSERT_EQ(o.st, LV_OK) << lv_last_error();
+        lv_batch *b = nullptr;
+        ASSERT_EQ(lv_reader_next(o.r, &b), LV_OK) << lv_last_error();
+        lv_batch_view v{};
+        v.size = sizeof v;
+        ASSERT_EQ(lv_batch_get_view(b, &v), LV_OK);
+        ASSERT_EQ(v.n_points, 3u);
+        EXPECT_EQ(v.mz[2], 300.125);
+        EXPECT_EQ(v.intensity[1], 20.0f);
+        lv_batch_destroy(b);
+    }
+    /* Landing on the '<' of "</binaryDataArray>" leaves <binary> unclosed: an XML error.
+     * Landing on the second array's "</binary>" keeps the markup well formed but swallows the
+     * first array's end tags: the decoder meets their '<'. */
+    size_t payload = good.find("<binary>") + 8;
+    size_t second_end = good.find("</binary>", good.find("</binary>") + 1);
+    struct Lie {
+        size_t length;
+        lv_status want;
+        const char *needle;
+    };
+    for (Lie lie :
+         {Lie{n + 9, LV_ERR_XML, "binary"}, Lie{second_end - payload, LV_ERR_BASE64, "'<'"}}) {
+        SCOPED_TRACE(lie.length);
+        std::string path = write_temp("enclen_bad.mzML", with_length(std::to_string(lie.length)));
+        Opened o(path);
+        lv_status st = o.st;
+        lv_batch *b = nullptr;
+        if (st == LV_OK) st = lv_reader_next(o.r, &b);
+        EXPECT_EQ(st, lie.want) << lv_last_error();
+        std::string msg = lv_last_error();
+        EXPECT_NE(msg.find(path), std::string::npos) << msg;
+        EXPECT_NE(msg.find("scan=1"), std::string::npos) << msg;
+        EXPECT_NE(msg.find(lie.needle), std::string::npos) << msg;
+        lv_batch_destroy(b);
+    }
+}
+
 TEST(Reader, OpenErrors)
 {
     lv_reader *r = nullptr;
