@@ -98,6 +98,42 @@ static void tick_label(char *buf, size_t cap, double v, double step)
 /* ---- command ------------------------------------------------------------------------------------
  */
 
+/* Marks the columns of the one-frame plan `p` that a selected spectrum of batch b lands in: the
+ * same column rule as the rasterizer (raster_heatmap.c), floor((rt - start) / window * width). */
+static void mark_scanned_columns(const lv_frame_params *p, const lv_batch *b, uint8_t *scanned)
+{
+    lv_batch_view v;
+    v.size = sizeof v;
+    if (lv_batch_get_view(b, &v) != LV_OK) return;
+    for (uint64_t i = 0; i < v.n_records; i++) {
+        double rt = v.rt_seconds[i];
+        if ((p->ms_level && v.ms_level[i] != p->ms_level) || !isfinite(rt) || rt < p->rt_start)
+            continue;
+        double col = floor((rt - p->rt_start) / p->rt_window * (double)p->width);
+        scanned[col >= (double)p->width ? p->width - 1 : (uint32_t)col] = 1;
+    }
+}
+
+/* Scans are not evenly spaced in time, so a column of the uniform RT grid can fall between two
+ * scans and hold none: drawn as it is, that is a black stripe that looks like missing signal.
+ * Such a column shows the latest scan before it instead (the earliest after it at the start),
+ * the way chromatogram viewers hold a scan until the next one. */
+static void hold_scans(float *img, const uint8_t *scanned, uint32_t w, uint32_t h)
+{
+    long from = -1;
+    for (uint32_t x = 0; x < w && from < 0; x++)
+        if (scanned[x]) from = x;
+    if (from < 0) return; /* nothing drawn */
+    for (uint32_t x = 0; x < w; x++) {
+        if (scanned[x]) {
+            from = x;
+            continue;
+        }
+        for (uint32_t y = 0; y < h; y++)
+            img[(size_t)y * w + x] = img[(size_t)y * w + (size_t)from];
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -240,7 +276,8 @@ int cli_image(int argc, char **argv)
     size_t npx = (size_t)p.width * p.height;
     float *total = calloc(npx, sizeof *total), *part = malloc(npx * sizeof *part);
     uint8_t *plot = malloc(npx * 3);
-    if (!total || !part || !plot) {
+    uint8_t *scanned = calloc(p.width, 1); /* columns that hold at least one spectrum */
+    if (!total || !part || !plot || !scanned) {
         fprintf(stderr, "lavoisier image: out of memory\n");
         rc = 1;
     }
@@ -253,6 +290,7 @@ int cli_image(int argc, char **argv)
         }
         if (!b) break;
         st = lv_frames_batch(ctx, &acc_p, b, 1, part);
+        if (st == LV_OK) mark_scanned_columns(&acc_p, b, scanned);
         lv_batch_destroy(b);
         if (st != LV_OK) {
             rc = cli_fail("image", "rasterizing", st);
@@ -263,6 +301,7 @@ int cli_image(int argc, char **argv)
                        : part[k] > total[k]              ? part[k]
                                                          : total[k];
     }
+    if (rc == 0) hold_scans(total, scanned, p.width, p.height);
     lv_frame_params render_p = p;
     render_p.mode = LV_FRAMES_HEATMAP;
     render_p.format = LV_FRAME_RGB8;
@@ -333,6 +372,7 @@ int cli_image(int argc, char **argv)
     free(total);
     free(part);
     free(plot);
+    free(scanned);
     lv_reader_close(reader);
     lv_context_destroy(ctx);
     return rc;

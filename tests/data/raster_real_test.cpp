@@ -2,7 +2,10 @@
 // pixel for pixel (no blur) on the CPU, with any thread count, and the CUDA backend's when a
 // device is present.  Skips without the data folder.
 #include <gtest/gtest.h>
+#include <png.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "../fixtures/raster_plain.h"
@@ -102,5 +105,44 @@ TEST(RasterReal, HeatmapAndStripeFramesOfRealRuns)
                 EXPECT_EQ(run(LV_DEVICE_CUDA, 2, p, s, n), one) << name << " on CUDA";
             }
         }
+    }
+}
+
+// `lavoisier image` draws one column per scan on a uniform time grid, and real scans are not
+// evenly spaced: in this run the MS1 scans at 285.38 s and 285.99 s are 0.61 s apart while the
+// grid step is 0.47 s, so one column held no scan and showed as a black stripe across all m/z.
+// Every plot column must now show signal (the low-m/z background is present in every scan).
+TEST(RasterReal, OverviewImageHasNoEmptyScanColumns)
+{
+    if (lvtest::data_dir().empty()) GTEST_SKIP() << "no real data folder";
+    const char *cli = std::getenv("LV_CLI");
+    if (!cli || !*cli) GTEST_SKIP() << "LV_CLI not set";
+    const std::string out = lvtest::temp_dir() + "/overview.png";
+    std::string cmd = std::string(cli) + " image '" +
+                      lvtest::data_file("mzmine__171103_PMA_TK_QC_04-4to5min.mzML") + "' -o '" +
+                      out + "' --blur 0 > /dev/null";
+    int rc = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    ASSERT_TRUE(png_image_begin_read_from_file(&img, out.c_str())) << img.message;
+    img.format = PNG_FORMAT_RGB;
+    std::vector<uint8_t> px(PNG_IMAGE_SIZE(img));
+    ASSERT_TRUE(png_image_finish_read(&img, nullptr, px.data(), 0, nullptr)) << img.message;
+    // The plot's frame (black lines) sits inside fixed margins: left 90, top 40, 1200x800 plot.
+    const uint32_t left = 90, top = 40, w = 1200, h = 800;
+    ASSERT_EQ(img.width, left + w + 30);
+    ASSERT_EQ(img.height, top + h + 70);
+    // viridis(0), the colour of an empty pixel
+    auto empty = [&](uint32_t x, uint32_t y) {
+        const uint8_t *p = &px[3 * ((size_t)y * img.width + x)];
+        return p[0] == 68 && p[1] == 1 && p[2] == 84;
+    };
+    for (uint32_t x = left; x < left + w; x++) {
+        uint32_t lit = 0;
+        for (uint32_t y = top; y < top + h; y++)
+            lit += !empty(x, y);
+        EXPECT_GT(lit, h / 20) << "plot column " << x - left << " is (almost) empty";
     }
 }
