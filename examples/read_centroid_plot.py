@@ -70,17 +70,32 @@ def main():
     except ImportError:
         print("matplotlib is not installed: no plot (pip install matplotlib)")
         return 0
-    fig, ax = plt.subplots(figsize=(10, 4))
-    if best.representation == "centroid":
-        ax.vlines(best.mz, 0, best.intensity, lw=0.8, label="centroid data")
-    else:
-        ax.plot(best.mz, best.intensity, lw=0.6, label="profile")
-    if centroids is not None:
-        ax.vlines(centroids.mz, 0, centroids.intensity, colors="r", lw=0.8, label="centroids")
-    ax.set_xlabel("m/z")
-    ax.set_ylabel("intensity")
-    ax.set_title("%s  spectrum %s" % (os.path.basename(path), best.id))
-    ax.legend()
+    # Left: the whole spectrum.  Right: a close-up of the most intense centroid, where the
+    # profile's points and the fitted apex can be told apart (at full width a profile peak is
+    # narrower than a pixel and hides under its centroid's stem).
+    zoom = centroids is not None and len(centroids.mz) > 0
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(13 if zoom else 10, 4),
+                             gridspec_kw={"width_ratios": [3, 1]} if zoom else None)
+    axes = list(axes) if zoom else [axes]
+    for k, ax in enumerate(axes):
+        if best.representation == "centroid":
+            ax.vlines(best.mz, 0, best.intensity, lw=0.8, label="centroid data")
+        else:
+            ax.plot(best.mz, best.intensity, lw=0.6, marker="." if k else None,
+                    label="profile")
+        if centroids is not None:
+            ax.vlines(centroids.mz, 0, centroids.intensity, colors="r", lw=0.8,
+                      label="centroids")
+        ax.set_xlabel("m/z")
+        ax.set_ylabel("intensity")
+    if zoom:
+        top = int(centroids.intensity.argmax())
+        centre = float(centroids.mz[top])
+        half = max(0.05, 20e-6 * centre)  # +-20 ppm, at least 0.05 m/z
+        axes[1].set_xlim(centre - half, centre + half)
+        axes[1].set_title("close-up at m/z %.4f" % centre)
+    axes[0].set_title("%s  spectrum %s" % (os.path.basename(path), best.id))
+    axes[0].legend()
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
     print("plot written to %s" % args.out)

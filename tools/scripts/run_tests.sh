@@ -22,9 +22,10 @@ echo "== Python package tests (pytest)"
 # serve without network; whatever is still missing comes from PyPI.
 venv=build-ci/venv
 [ -x "$venv/bin/python" ] || python3 -m venv --system-site-packages "$venv"
-if ! "$venv/bin/python" -c "import numpy, scipy, pytest, setuptools, wheel" 2>/dev/null; then
-    echo "lavoisier: pip installing numpy scipy pytest setuptools wheel into $venv"
-    "$venv/bin/python" -m pip install -q numpy scipy pytest "setuptools>=61" wheel
+# PyWavelets is the reference of the wavelet parity tests (issue #7): without it they would skip.
+if ! "$venv/bin/python" -c "import numpy, scipy, pytest, setuptools, wheel, pywt" 2>/dev/null; then
+    echo "lavoisier: pip installing numpy scipy pytest setuptools wheel PyWavelets into $venv"
+    "$venv/bin/python" -m pip install -q numpy scipy pytest "setuptools>=61" wheel PyWavelets
 fi
 # The staged package (target python_package): it loads its own copy of the library just built.
 "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation --force-reinstall build-ci/python
