@@ -1,0 +1,421 @@
+/* bayes_fused.c - the CPU batch posterior for small n_evidence: a register-blocked GEMM fused
+ * with the row softmax.
+ *
+ * Why it exists: with K = n_evidence ~ 50 the GEMM is only 2K flops per output, so the batch is
+ * dominated by what happens around it.  The CBLAS route zeroes C (a pass over memory), writes the
+ * B x N logits, and the softmax reads and writes them twice more; its exp was half the time.
+ * Here one thread takes MR observations at a time, computes their MR x n_hyp logits tile by tile
+ * in registers (MR x NR accumulators, W packed into k-major panels of NR hypotheses that stay in
+ * L1), adds the bias and tracks each row's maximum while the tile is hot, keeps the rows in a
+ * small scratch (MR x n_pad values, L1/L2), exponentiates there, and writes each posterior row
+ * to `out` exactly once.
+ *
+ * Rounding: this file is compiled with -ffp-contract=fast, and its kernels are cloned for
+ * x86-64-v3 (AVX2 + FMA; LV_CPU_CLONES_FMA), so the multiply-adds of the GEMM and of the exp
+ * polynomial are fused there (half the instructions).  Results therefore differ by rounding
+ * between CPUs with and without FMA, as any BLAS's GEMM does; on one machine they are the same
+ * for every thread count and row split (each output depends only on its row: the k sum runs in
+ * order 0..K-1 in one accumulator, the row sum in a fixed lane order).  The logits are the same
+ * float64 dot products as DGEMM's, so the result stays within ~1e-12 of a float64 reference. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h> /* streaming stores (SSE2: the x86-64 baseline) */
+#else
+#define _mm_sfence() ((void)0) /* elsewhere: plain stores (stream is ignored) */
+#endif
+
+#include "bayes_cpu.h"
+#include "bayes_math.h"
+#include "cpu_clones.h"
+#include "runtime/error.h"
+
+#define MR     LV_BAYES_FUSED_MR
+#define NR64   LV_BAYES_FUSED_NR_F64
+#define NR32   LV_BAYES_FUSED_NR_F32
+#define ALWAYS static inline __attribute__((always_inline))
+
+typedef double fd4 __attribute__((vector_size(32)));
+typedef int64_t fi4 __attribute__((vector_size(32)));
+typedef uint64_t fu4 __attribute__((vector_size(32)));
+typedef float ff8 __attribute__((vector_size(32)));
+typedef int32_t fi8 __attribute__((vector_size(32)));
+typedef float ff4 __attribute__((vector_size(16)));
+
+/* where mask: a, else b (lanes of mask all ones or all zeros). */
+#define SEL_D(mask, a, b) ((fd4)((((fi4)(a)) & (mask)) | (((fi4)(b)) & ~(mask))))
+#define SEL_F(mask, a, b) ((ff8)((((fi8)(a)) & (mask)) | (((fi8)(b)) & ~(mask))))
+
+#define LD_D(v, p) memcpy(&(v), (p), sizeof(fd4))
+#define ST_D(p, v) memcpy((p), &(v), sizeof(fd4))
+#define LD_F(v, p) memcpy(&(v), (p), sizeof(ff8))
+#define ST_F(p, v) memcpy((p), &(v), sizeof(ff8))
+
+/* e = exp(x) in every lane for x <= 0 or NaN (x - max of a row): lv_exp_vec's reduction and
+ * constants (Cody-Waite, k = round(x / ln 2), |r| <= ln 2 / 2, 2^k applied in two halves so
+ * that subnormal results need no special case) and its degree-13 Taylor polynomial, without the
+ * upper clamp since x <= 0.  The polynomial is evaluated in Estrin's scheme: Horner's 13
+ * dependent multiply-adds were a 65-cycle latency chain per vector that out-of-order execution
+ * could not hide (the softmax ran at a third of its throughput); Estrin's tree is 4 levels deep
+ * for 3 extra multiplies.  Same accuracy (all terms shrink fast: |r| < 0.35).  NaN lanes give
+ * garbage; the caller masks them. */
+#define FX_EXP(e, x)                                                                               \
+    do {                                                                                           \
+        const fd4 z_ = {0, 0, 0, 0};                                                               \
+        const fd4 sh_ = z_ + 6755399441055744.0;                                                   \
+        const fd4 xc_ = SEL_D((x) < -746.0, z_ - 746.0, (x));                                      \
+        const fd4 t_ = xc_ * 1.4426950408889634 + sh_;                                             \
+        const fd4 kd_ = t_ - sh_;                                                                  \
+        const fd4 r_ =                                                                             \
+            (xc_ - kd_ * 6.93147180369123816490e-01) - kd_ * 1.90821492927058770002e-10;           \
+        const fd4 r2_ = r_ * r_, r4_ = r2_ * r2_, r8_ = r4_ * r4_;                                 \
+        const fd4 q0_ = r_ + 1.0;                                                                  \
+        const fd4 q1_ = r_ * (1.0 / 6.0) + 0.5;                                                    \
+        const fd4 q2_ = r_ * (1.0 / 120.0) + 1.0 / 24.0;                                           \
+        const fd4 q3_ = r_ * (1.0 / 5040.0) + 1.0 / 720.0;                                         \
+        const fd4 q4_ = r_ * (1.0 / 362880.0) + 1.0 / 40320.0;                                     \
+        const fd4 q5_ = r_ * (1.0 / 39916800.0) + 1.0 / 3628800.0;                                 \
+        const fd4 q6_ = r_ * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                             \
+        const fd4 s0_ = q1_ * r2_ + q0_, s1_ = q3_ * r2_ + q2_, s2_ = q5_ * r2_ + q4_;              \
+        const fd4 u0_ = s1_ * r4_ + s0_, u1_ = q6_ * r4_ + s2_;                                    \
+        const fd4 p_ = u1_ * r8_ + u0_;                                                            \
+        const fd4 t1_ = kd_ * 0.5 + sh_;                                                           \
+        const fd4 t2_ = (kd_ - (t1_ - sh_)) + sh_;                                                 \
+        const fd4 e1_ = (fd4)((((fu4)t1_) + 1023u) << 52);                                         \
+        const fd4 e2_ = (fd4)((((fu4)t2_) + 1023u) << 52);                                         \
+        (e) = SEL_D((x) < -745.2, z_, p_ * e1_ * e2_);                                             \
+    } while (0)
+
+/* ---- float64 ------------------------------------------------------------------------------ */
+
+/* One MR x NR64 tile: s_i[0..NR64) = e_i . panel + cp, mx_i = max(mx_i, those) (NaN skipped).
+ * The k loop keeps 12 accumulators in registers (AVX2: 12 of the 16 ymm). */
+ALWAYS void tile_f64(const double *const *er, const double *wp, uint32_t k_n, const double *cp,
+                     double *const *sr, uint32_t col, fd4 *mx)
+{
+    const fd4 z = {0, 0, 0, 0};
+    fd4 a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+    fd4 a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+    const double *e0 = er[0], *e1 = er[1], *e2 = er[2], *e3 = er[3];
+    for (uint32_t k = 0; k < k_n; k++, wp += NR64) {
+        fd4 w0, w1, w2;
+        LD_D(w0, wp);
+        LD_D(w1, wp + 4);
+        LD_D(w2, wp + 8);
+        const double b0 = e0[k], b1 = e1[k], b2 = e2[k], b3 = e3[k];
+        a00 += b0 * w0, a01 += b0 * w1, a02 += b0 * w2;
+        a10 += b1 * w0, a11 += b1 * w1, a12 += b1 * w2;
+        a20 += b2 * w0, a21 += b2 * w1, a22 += b2 * w2;
+        a30 += b3 * w0, a31 += b3 * w1, a32 += b3 * w2;
+    }
+    fd4 c0, c1, c2;
+    LD_D(c0, cp);
+    LD_D(c1, cp + 4);
+    LD_D(c2, cp + 8);
+#define ROW_OUT(i, x0, x1, x2)                                                                     \
+    do {                                                                                           \
+        const fd4 v0 = x0 + c0, v1 = x1 + c1, v2 = x2 + c2;                                        \
+        ST_D(sr[i] + col, v0);                                                                     \
+        ST_D(sr[i] + col + 4, v1);                                                                 \
+        ST_D(sr[i] + col + 8, v2);                                                                 \
+        fd4 m_ = mx[i];                                                                            \
+        m_ = SEL_D(v0 > m_, v0, m_);                                                               \
+        m_ = SEL_D(v1 > m_, v1, m_);                                                               \
+        mx[i] = SEL_D(v2 > m_, v2, m_);                                                            \
+    } while (0)
+    ROW_OUT(0, a00, a01, a02);
+    ROW_OUT(1, a10, a11, a12);
+    ROW_OUT(2, a20, a21, a22);
+    ROW_OUT(3, a30, a31, a32);
+#undef ROW_OUT
+}
+
+/* out[0..n) = softmax of the scratch row s (n_pad logits, padding -inf) whose maximum is m.
+ * Returns 1 for a degenerate row (out = 1/n). */
+ALWAYS int softmax_out_f64(double *s, uint32_t n_pad, uint32_t n, double m, double *out,
+                           int stream)
+{
+    if (m == -INFINITY || m == INFINITY) { /* all -inf/NaN, or +inf logits: the scalar rules */
+        memcpy(out, s, (size_t)n * sizeof *out);
+        if (!lv_row_softmax_d(out, n, NULL)) return 0;
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = 1.0 / n;
+        return 1;
+    }
+    const fd4 z = {0, 0, 0, 0};
+    fd4 sum0 = z, sum1 = z;
+    uint32_t i = 0;
+    for (; i + 8 <= n_pad; i += 8) {
+        fd4 v0, v1, x0, x1;
+        LD_D(v0, s + i);
+        LD_D(v1, s + i + 4);
+        x0 = v0 - m, x1 = v1 - m;
+        FX_EXP(x0, x0);
+        FX_EXP(x1, x1);
+        x0 = SEL_D(v0 == v0, x0, z); /* NaN logits count as -inf */
+        x1 = SEL_D(v1 == v1, x1, z);
+        ST_D(s + i, x0);
+        ST_D(s + i + 4, x1);
+        sum0 += x0, sum1 += x1;
+    }
+    for (; i < n_pad; i += 4) {
+        fd4 v0, x0;
+        LD_D(v0, s + i);
+        x0 = v0 - m;
+        FX_EXP(x0, x0);
+        x0 = SEL_D(v0 == v0, x0, z);
+        ST_D(s + i, x0);
+        sum0 += x0;
+    }
+    sum0 += sum1;
+    const double inv = 1.0 / ((sum0[0] + sum0[1]) + (sum0[2] + sum0[3])); /* sum >= 1 */
+    i = 0;
+#ifdef __SSE2__
+    if (stream) {
+        /* Streaming stores skip the read-for-ownership of out's lines: out is far larger than
+         * the caches here, and is written once. */
+        if (((uintptr_t)out & 15) && n > 0) out[0] = s[0] * inv, i = 1;
+        for (; i + 2 <= n; i += 2)
+            _mm_stream_pd(out + i, _mm_mul_pd(_mm_loadu_pd(s + i), _mm_set1_pd(inv)));
+    } else
+#endif
+    {
+        for (; i + 4 <= n; i += 4) {
+            fd4 v;
+            LD_D(v, s + i);
+            v *= inv;
+            ST_D(out + i, v);
+        }
+    }
+    for (; i < n; i++)
+        out[i] = s[i] * inv;
+    return 0;
+}
+
+LV_CPU_CLONES_FMA uint64_t lv_bayes_fused_rows_f64(const lv_bayes_packed *p, const double *e,
+                                                   uint64_t rows, double *scratch, double *out)
+{
+    static const double no_evidence[1] = {0.0}; /* e may be NULL when n_ev = 0 */
+    const uint32_t k_n = p->n_ev, n = p->n_hyp, n_pad = p->n_pad;
+    const double *wp = p->wp, *cp = p->cp;
+    uint64_t deg = 0;
+    for (uint64_t r0 = 0; r0 < rows; r0 += MR) {
+        const uint32_t nr = rows - r0 < MR ? (uint32_t)(rows - r0) : MR;
+        const double *er[MR];
+        double *sr[MR];
+        fd4 mx[MR];
+        for (uint32_t i = 0; i < MR; i++) {
+            /* Rows past the end repeat the last one (computed, not written). */
+            er[i] = k_n ? e + (r0 + (i < nr ? i : nr - 1)) * k_n : no_evidence;
+            sr[i] = scratch + (size_t)i * n_pad;
+            mx[i] = (fd4){0, 0, 0, 0} - INFINITY;
+        }
+        for (uint32_t col = 0; col < n_pad; col += NR64)
+            tile_f64(er, wp + (size_t)col * k_n, k_n, cp + col, sr, col, mx);
+        for (uint32_t i = 0; i < nr; i++) {
+            double m = -INFINITY;
+            for (int l = 0; l < 4; l++)
+                m = mx[i][l] > m ? mx[i][l] : m;
+            deg += (uint64_t)softmax_out_f64(sr[i], n_pad, n, m, out + (r0 + i) * n, p->stream);
+        }
+    }
+    if (p->stream) _mm_sfence(); /* the streamed rows are visible before the task is done */
+    return deg;
+}
+
+/* ---- float32 ------------------------------------------------------------------------------ */
+
+ALWAYS void tile_f32(const float *const *er, const float *wp, uint32_t k_n, const float *cp,
+                     float *const *sr, uint32_t col, ff8 *mx)
+{
+    const ff8 z = {0, 0, 0, 0, 0, 0, 0, 0};
+    ff8 a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z;
+    ff8 a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+    const float *e0 = er[0], *e1 = er[1], *e2 = er[2], *e3 = er[3];
+    for (uint32_t k = 0; k < k_n; k++, wp += NR32) {
+        ff8 w0, w1, w2;
+        LD_F(w0, wp);
+        LD_F(w1, wp + 8);
+        LD_F(w2, wp + 16);
+        const float b0 = e0[k], b1 = e1[k], b2 = e2[k], b3 = e3[k];
+        a00 += b0 * w0, a01 += b0 * w1, a02 += b0 * w2;
+        a10 += b1 * w0, a11 += b1 * w1, a12 += b1 * w2;
+        a20 += b2 * w0, a21 += b2 * w1, a22 += b2 * w2;
+        a30 += b3 * w0, a31 += b3 * w1, a32 += b3 * w2;
+    }
+    ff8 c0, c1, c2;
+    LD_F(c0, cp);
+    LD_F(c1, cp + 8);
+    LD_F(c2, cp + 16);
+#define ROW_OUT(i, x0, x1, x2)                                                                     \
+    do {                                                                                           \
+        const ff8 v0 = x0 + c0, v1 = x1 + c1, v2 = x2 + c2;                                        \
+        ST_F(sr[i] + col, v0);                                                                     \
+        ST_F(sr[i] + col + 8, v1);                                                                 \
+        ST_F(sr[i] + col + 16, v2);                                                                \
+        ff8 m_ = mx[i];                                                                            \
+        m_ = SEL_F(v0 > m_, v0, m_);                                                               \
+        m_ = SEL_F(v1 > m_, v1, m_);                                                               \
+        mx[i] = SEL_F(v2 > m_, v2, m_);                                                            \
+    } while (0)
+    ROW_OUT(0, a00, a01, a02);
+    ROW_OUT(1, a10, a11, a12);
+    ROW_OUT(2, a20, a21, a22);
+    ROW_OUT(3, a30, a31, a32);
+#undef ROW_OUT
+}
+
+/* e = expf(x) in every lane for float x <= 0 or NaN: Cephes expf (Cody-Waite reduction with
+ * k = round(x / ln 2), |r| <= ln 2 / 2, its degree-7 minimax-corrected polynomial, < 1 ulp
+ * apart from the rounding of x), its inner polynomial in Estrin form for latency as in FX_EXP, and
+ * 2^k applied in two halves so that subnormal results come out right.  NaN lanes give garbage. */
+#define FX_EXPF(e, x)                                                                              \
+    do {                                                                                           \
+        const ff8 z_ = {0, 0, 0, 0, 0, 0, 0, 0};                                                   \
+        const ff8 sh_ = z_ + 12582912.0f; /* 1.5 * 2^23 */                                         \
+        const ff8 xc_ = SEL_F((x) < -110.0f, z_ - 110.0f, (x));                                    \
+        const ff8 t_ = xc_ * 1.44269504088896341f + sh_;                                           \
+        const ff8 kd_ = t_ - sh_;                                                                  \
+        const ff8 r_ = (xc_ - kd_ * 0.693359375f) - kd_ * -2.12194440e-4f;                         \
+        const ff8 r2_ = r_ * r_;                                                                   \
+        const ff8 a_ = r_ * 1.6666665459e-1f + 5.0000001201e-1f;                                   \
+        const ff8 b_ = r_ * 8.3334519073e-3f + 4.1665795894e-2f;                                   \
+        const ff8 c_ = r_ * 1.9875691500e-4f + 1.3981999507e-3f;                                   \
+        const ff8 q_ = (c_ * r2_ + b_) * r2_ + a_;                                                 \
+        const ff8 p_ = (q_ * r2_ + r_) + 1.0f;                                                     \
+        const ff8 t1_ = kd_ * 0.5f + sh_;                                                          \
+        const ff8 t2_ = (kd_ - (t1_ - sh_)) + sh_;                                                 \
+        const ff8 e1_ = (ff8)((((fi8)t1_) + 127) << 23);                                           \
+        const ff8 e2_ = (ff8)((((fi8)t2_) + 127) << 23);                                           \
+        (e) = SEL_F((x) < -104.0f, z_, p_ * e1_ * e2_);                                            \
+    } while (0)
+
+/* The float row: the exponentials in float, 8 lanes (rounded once, < 2 ulp), summed in double
+ * as lv_row_softmax_f does. */
+ALWAYS int softmax_out_f32(float *s, uint32_t n_pad, uint32_t n, double m, float *out,
+                           int stream)
+{
+    if (m == -INFINITY || m == INFINITY) {
+        memcpy(out, s, (size_t)n * sizeof *out);
+        if (!lv_row_softmax_f(out, n, NULL)) return 0;
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = 1.0f / (float)n;
+        return 1;
+    }
+    const float mf = (float)m; /* m is a float logit */
+    const ff8 zf = {0, 0, 0, 0, 0, 0, 0, 0};
+    const fd4 z = {0, 0, 0, 0};
+    fd4 sum0 = z, sum1 = z;
+    for (uint32_t i = 0; i < n_pad; i += 8) {
+        ff8 v, x;
+        LD_F(v, s + i);
+        x = v - mf;
+        FX_EXPF(x, x);
+        x = SEL_F(v == v, x, zf);
+        ST_F(s + i, x);
+        ff4 lo, hi;
+        memcpy(&lo, &x, sizeof lo);
+        memcpy(&hi, (const char *)&x + sizeof lo, sizeof hi);
+        sum0 += __builtin_convertvector(lo, fd4);
+        sum1 += __builtin_convertvector(hi, fd4);
+    }
+    sum0 += sum1;
+    const float inv = (float)(1.0 / ((sum0[0] + sum0[1]) + (sum0[2] + sum0[3])));
+    uint32_t i = 0;
+#ifdef __SSE2__
+    if (stream) {
+        for (; ((uintptr_t)(out + i) & 15) && i < n; i++)
+            out[i] = s[i] * inv;
+        for (; i + 4 <= n; i += 4)
+            _mm_stream_ps(out + i, _mm_mul_ps(_mm_loadu_ps(s + i), _mm_set1_ps(inv)));
+    } else
+#endif
+    {
+        for (; i + 8 <= n; i += 8) {
+            ff8 v;
+            LD_F(v, s + i);
+            v *= inv;
+            ST_F(out + i, v);
+        }
+    }
+    for (; i < n; i++)
+        out[i] = s[i] * inv;
+    return 0;
+}
+
+LV_CPU_CLONES_FMA uint64_t lv_bayes_fused_rows_f32(const lv_bayes_packed *p, const float *e,
+                                                   uint64_t rows, float *scratch, float *out)
+{
+    static const float no_evidence[1] = {0.0f};
+    const uint32_t k_n = p->n_ev, n = p->n_hyp, n_pad = p->n_pad;
+    const float *wp = p->wp, *cp = p->cp;
+    uint64_t deg = 0;
+    for (uint64_t r0 = 0; r0 < rows; r0 += MR) {
+        const uint32_t nr = rows - r0 < MR ? (uint32_t)(rows - r0) : MR;
+        const float *er[MR];
+        float *sr[MR];
+        ff8 mx[MR];
+        for (uint32_t i = 0; i < MR; i++) {
+            er[i] = k_n ? e + (r0 + (i < nr ? i : nr - 1)) * k_n : no_evidence;
+            sr[i] = scratch + (size_t)i * n_pad;
+            mx[i] = (ff8){0, 0, 0, 0, 0, 0, 0, 0} - INFINITY;
+        }
+        for (uint32_t col = 0; col < n_pad; col += NR32)
+            tile_f32(er, wp + (size_t)col * k_n, k_n, cp + col, sr, col, mx);
+        for (uint32_t i = 0; i < nr; i++) {
+            float m = -INFINITY;
+            for (int l = 0; l < 8; l++)
+                m = mx[i][l] > m ? mx[i][l] : m;
+            deg += (uint64_t)softmax_out_f32(sr[i], n_pad, n, (double)m, out + (r0 + i) * n,
+                                             p->stream);
+        }
+    }
+    if (p->stream) _mm_sfence(); /* the streamed rows are visible before the task is done */
+    return deg;
+}
+
+/* ---- packing ------------------------------------------------------------------------------ */
+
+#define PACK(T, NR, w, c, n_hyp, n_ev, p)                                                          \
+    do {                                                                                           \
+        const uint32_t n_pad_ = (n_hyp + NR - 1) / NR * NR;                                        \
+        const size_t wbytes_ = ((size_t)n_pad_ * n_ev * sizeof(T) + 63) / 64 * 64 + 64;            \
+        const size_t cbytes_ = ((size_t)n_pad_ * sizeof(T) + 63) / 64 * 64;                        \
+        T *wp_ = aligned_alloc(64, wbytes_), *cp_ = aligned_alloc(64, cbytes_);                    \
+        if (!wp_ || !cp_) free(wp_), free(cp_);                                                    \
+        RETURN_ERROR_IF(!wp_ || !cp_, LV_ERR_NO_MEMORY,                                            \
+                        "bayes: out of memory packing %u x %u weights", n_hyp, n_ev);              \
+        for (uint32_t col_ = 0; col_ < n_pad_; col_ += NR)                                         \
+            for (uint32_t k_ = 0; k_ < n_ev; k_++)                                                 \
+                for (uint32_t j_ = 0; j_ < NR; j_++) {                                             \
+                    const uint32_t h_ = col_ + j_;                                                 \
+                    wp_[(size_t)col_ * n_ev + (size_t)k_ * NR + j_] =                              \
+                        h_ < n_hyp ? w[(size_t)h_ * n_ev + k_] : (T)0;                             \
+                }                                                                                  \
+        for (uint32_t h_ = 0; h_ < n_pad_; h_++)                                                   \
+            cp_[h_] = h_ < n_hyp ? c[h_] : (T)-INFINITY;                                           \
+        *(p) = (lv_bayes_packed){n_hyp, n_ev, n_pad_, 0, wp_, cp_};                                   \
+        return LV_OK;                                                                              \
+    } while (0)
+
+lv_status lv_bayes_pack_f64(const double *w, const double *c, uint32_t n_hyp, uint32_t n_ev,
+                            lv_bayes_packed *p)
+{
+    PACK(double, NR64, w, c, n_hyp, n_ev, p);
+}
+
+lv_status lv_bayes_pack_f32(const float *w, const float *c, uint32_t n_hyp, uint32_t n_ev,
+                            lv_bayes_packed *p)
+{
+    PACK(float, NR32, w, c, n_hyp, n_ev, p);
+}
+
+void lv_bayes_packed_free(lv_bayes_packed *p)
+{
+    free(p->wp);
+    free(p->cp);
+    p->wp = p->cp = NULL;
+}
