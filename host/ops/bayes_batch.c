@@ -218,7 +218,7 @@ static lv_status bayes_task(void *arg, size_t task, uint32_t worker)
     const uint64_t r0 = (uint64_t)task * j->rows_per_task;
     const uint64_t rows = j->n_obs - r0 < j->rows_per_task ? j->n_obs - r0 : j->rows_per_task;
     if (j->fused) {
-        const size_t ss = (size_t)LV_BAYES_FUSED_MR * j->packed.n_pad;
+        const size_t ss = (size_t)(LV_BAYES_FUSED_MR + 1) * j->packed.n_pad;
         if (j->f32)
             j->degenerate[task] = lv_bayes_fused_rows_f32(
                 &j->packed, (const float *)j->e + r0 * j->n_ev, rows,
@@ -254,7 +254,7 @@ static lv_status fused_setup(lv_context *ctx, bayes_job *j)
     /* Streaming stores pay off once out is well beyond the last-level cache (a few MiB per core
      * on current x86); below that a caller's next pass reads out from cache. */
     j->packed.stream = (double)j->n_obs * j->n_hyp * (j->f32 ? 4 : 8) > 32.0 * (1 << 20);
-    const size_t bytes = (size_t)lv_pool_size(ctx->pool) * LV_BAYES_FUSED_MR * j->packed.n_pad *
+    const size_t bytes = (size_t)lv_pool_size(ctx->pool) * (LV_BAYES_FUSED_MR + 1) * j->packed.n_pad *
                          (j->f32 ? sizeof(float) : sizeof(double));
     j->scratch = malloc(bytes);
     if (!j->scratch) lv_bayes_packed_free(&j->packed);

@@ -43,7 +43,7 @@ typedef int64_t fi4 __attribute__((vector_size(32)));
 typedef uint64_t fu4 __attribute__((vector_size(32)));
 typedef float ff8 __attribute__((vector_size(32)));
 typedef int32_t fi8 __attribute__((vector_size(32)));
-typedef float ff4 __attribute__((vector_size(16)));
+
 
 /* where mask: a, else b (lanes of mask all ones or all zeros). */
 #define SEL_D(mask, a, b) ((fd4)((((fi4)(a)) & (mask)) | (((fi4)(b)) & ~(mask))))
@@ -54,35 +54,48 @@ typedef float ff4 __attribute__((vector_size(16)));
 #define LD_F(v, p) memcpy(&(v), (p), sizeof(ff8))
 #define ST_F(p, v) memcpy((p), &(v), sizeof(ff8))
 
-/* e = exp(x) in every lane for x <= 0 or NaN (x - max of a row): lv_exp_vec's reduction and
- * constants (Cody-Waite, k = round(x / ln 2), |r| <= ln 2 / 2, 2^k applied in two halves so
- * that subnormal results need no special case) and its degree-13 Taylor polynomial, without the
- * upper clamp since x <= 0.  The polynomial is evaluated in Estrin's scheme: Horner's 13
- * dependent multiply-adds were a 65-cycle latency chain per vector that out-of-order execution
- * could not hide (the softmax ran at a third of its throughput); Estrin's tree is 4 levels deep
- * for 3 extra multiplies.  Same accuracy (all terms shrink fast: |r| < 0.35).  NaN lanes give
- * garbage; the caller masks them. */
+/* exp in 4 double lanes for x = logit - row maximum (<= 0, -inf or NaN), in two variants that
+ * share lv_exp_vec's reduction and constants (Cody-Waite, k = round(x / ln 2), |r| <= ln 2 / 2)
+ * and its degree-13 Taylor polynomial:
+ *   FX_EXP_FAST: 2^k is added to the polynomial's exponent bits (two integer operations), right
+ *     for results in the normal range, x >= -707.5; other lanes are garbage (callers mask them).
+ *   FX_EXP: lv_exp_vec's clamp and 2^k in two halves, right down to the subnormals and 0.
+ * The polynomial is evaluated in Estrin's scheme: Horner's 13 dependent multiply-adds were a
+ * 65-cycle latency chain per vector that out-of-order execution could not hide (the softmax ran
+ * at a third of its throughput); Estrin's tree is 4 levels deep for 3 extra multiplies.  Same
+ * accuracy (all terms shrink fast: |r| < 0.35). */
+#define FX_EXP_POLY(p_, t_, kd_, x)                                                                \
+    const fd4 sh_ = (fd4){0, 0, 0, 0} + 6755399441055744.0; /* 1.5 * 2^52 */                       \
+    const fd4 t_ = (x) * 1.4426950408889634 + sh_;                                                 \
+    const fd4 kd_ = t_ - sh_;                                                                      \
+    const fd4 r_ = ((x) - kd_ * 6.93147180369123816490e-01) - kd_ * 1.90821492927058770002e-10;    \
+    const fd4 r2_ = r_ * r_, r4_ = r2_ * r2_, r8_ = r4_ * r4_;                                     \
+    const fd4 q0_ = r_ + 1.0;                                                                      \
+    const fd4 q1_ = r_ * (1.0 / 6.0) + 0.5;                                                        \
+    const fd4 q2_ = r_ * (1.0 / 120.0) + 1.0 / 24.0;                                               \
+    const fd4 q3_ = r_ * (1.0 / 5040.0) + 1.0 / 720.0;                                             \
+    const fd4 q4_ = r_ * (1.0 / 362880.0) + 1.0 / 40320.0;                                         \
+    const fd4 q5_ = r_ * (1.0 / 39916800.0) + 1.0 / 3628800.0;                                     \
+    const fd4 q6_ = r_ * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                                 \
+    const fd4 s0_ = q1_ * r2_ + q0_, s1_ = q3_ * r2_ + q2_, s2_ = q5_ * r2_ + q4_;                  \
+    const fd4 u0_ = s1_ * r4_ + s0_, u1_ = q6_ * r4_ + s2_;                                        \
+    const fd4 p_ = u1_ * r8_ + u0_
+
+#define FX_EXP_FAST(e, x)                                                                          \
+    do {                                                                                           \
+        FX_EXP_POLY(p_, t_, kd_, x);                                                               \
+        (void)kd_;                                                                                 \
+        /* t's low bits hold k (its bias term shifts out): p * 2^k without a multiply */            \
+        (e) = (fd4)((fu4)p_ + ((fu4)t_ << 52));                                                    \
+    } while (0)
+
 #define FX_EXP(e, x)                                                                               \
     do {                                                                                           \
         const fd4 z_ = {0, 0, 0, 0};                                                               \
-        const fd4 sh_ = z_ + 6755399441055744.0;                                                   \
-        const fd4 xc_ = SEL_D((x) < -746.0, z_ - 746.0, (x));                                      \
-        const fd4 t_ = xc_ * 1.4426950408889634 + sh_;                                             \
-        const fd4 kd_ = t_ - sh_;                                                                  \
-        const fd4 r_ =                                                                             \
-            (xc_ - kd_ * 6.93147180369123816490e-01) - kd_ * 1.90821492927058770002e-10;           \
-        const fd4 r2_ = r_ * r_, r4_ = r2_ * r2_, r8_ = r4_ * r4_;                                 \
-        const fd4 q0_ = r_ + 1.0;                                                                  \
-        const fd4 q1_ = r_ * (1.0 / 6.0) + 0.5;                                                    \
-        const fd4 q2_ = r_ * (1.0 / 120.0) + 1.0 / 24.0;                                           \
-        const fd4 q3_ = r_ * (1.0 / 5040.0) + 1.0 / 720.0;                                         \
-        const fd4 q4_ = r_ * (1.0 / 362880.0) + 1.0 / 40320.0;                                     \
-        const fd4 q5_ = r_ * (1.0 / 39916800.0) + 1.0 / 3628800.0;                                 \
-        const fd4 q6_ = r_ * (1.0 / 6227020800.0) + 1.0 / 479001600.0;                             \
-        const fd4 s0_ = q1_ * r2_ + q0_, s1_ = q3_ * r2_ + q2_, s2_ = q5_ * r2_ + q4_;              \
-        const fd4 u0_ = s1_ * r4_ + s0_, u1_ = q6_ * r4_ + s2_;                                    \
-        const fd4 p_ = u1_ * r8_ + u0_;                                                            \
-        const fd4 t1_ = kd_ * 0.5 + sh_;                                                           \
+        const fd4 xc_ = SEL_D((x) < -746.0, z_ - 746.0, (x)); /* keeps k in range */               \
+        FX_EXP_POLY(p_, t_, kd_, xc_);                                                             \
+        (void)t_;                                                                                  \
+        const fd4 t1_ = kd_ * 0.5 + sh_; /* k1 = round(k / 2), k2 = k - k1 */                      \
         const fd4 t2_ = (kd_ - (t1_ - sh_)) + sh_;                                                 \
         const fd4 e1_ = (fd4)((((fu4)t1_) + 1023u) << 52);                                         \
         const fd4 e2_ = (fd4)((((fu4)t2_) + 1023u) << 52);                                         \
@@ -133,10 +146,10 @@ ALWAYS void tile_f64(const double *const *er, const double *wp, uint32_t k_n, co
 #undef ROW_OUT
 }
 
-/* out[0..n) = softmax of the scratch row s (n_pad logits, padding -inf) whose maximum is m.
- * Returns 1 for a degenerate row (out = 1/n). */
-ALWAYS int softmax_out_f64(double *s, uint32_t n_pad, uint32_t n, double m, double *out,
-                           int stream)
+/* out[0..n) = softmax of the scratch row s (n_pad logits, padding -inf) whose maximum is m; x is
+ * n_pad values of room for the exponentials.  Returns 1 for a degenerate row (out = 1/n). */
+ALWAYS int softmax_out_f64(const double *s, double *x, uint32_t n_pad, uint32_t n, double m,
+                           double *out, int stream)
 {
     if (m == -INFINITY || m == INFINITY) { /* all -inf/NaN, or +inf logits: the scalar rules */
         memcpy(out, s, (size_t)n * sizeof *out);
@@ -147,51 +160,63 @@ ALWAYS int softmax_out_f64(double *s, uint32_t n_pad, uint32_t n, double m, doub
     }
     const fd4 z = {0, 0, 0, 0};
     fd4 sum0 = z, sum1 = z;
-    uint32_t i = 0;
-    for (; i + 8 <= n_pad; i += 8) {
-        fd4 v0, v1, x0, x1;
-        LD_D(v0, s + i);
-        LD_D(v1, s + i + 4);
-        x0 = v0 - m, x1 = v1 - m;
-        FX_EXP(x0, x0);
-        FX_EXP(x1, x1);
-        x0 = SEL_D(v0 == v0, x0, z); /* NaN logits count as -inf */
-        x1 = SEL_D(v1 == v1, x1, z);
-        ST_D(s + i, x0);
-        ST_D(s + i + 4, x1);
-        sum0 += x0, sum1 += x1;
+    fi4 sub = {0, 0, 0, 0};
+    uint32_t i;
+    /* ok: false for NaN (NaN logits count as -inf), -inf and underflow: posterior 0.  sub: a
+     * subnormal result, which needs FX_EXP.  Two vectors and two sums per step: more
+     * independent work in flight. */
+#define FAST_STEP(j, sum)                                                                          \
+    do {                                                                                           \
+        fd4 v, d, e;                                                                               \
+        LD_D(v, s + (j));                                                                          \
+        d = v - m;                                                                                 \
+        const fi4 ok = d >= -745.2;                                                                \
+        sub |= ok & (d < -707.5);                                                                  \
+        FX_EXP_FAST(e, d);                                                                         \
+        e = (fd4)((fi4)e & ok);                                                                    \
+        ST_D(x + (j), e);                                                                          \
+        sum += e;                                                                                  \
+    } while (0)
+    for (i = 0; i + 8 <= n_pad; i += 8) {
+        FAST_STEP(i, sum0);
+        FAST_STEP(i + 4, sum1);
     }
-    for (; i < n_pad; i += 4) {
-        fd4 v0, x0;
-        LD_D(v0, s + i);
-        x0 = v0 - m;
-        FX_EXP(x0, x0);
-        x0 = SEL_D(v0 == v0, x0, z);
-        ST_D(s + i, x0);
-        sum0 += x0;
-    }
+    if (i < n_pad) FAST_STEP(i, sum0);
+#undef FAST_STEP
     sum0 += sum1;
+    if (sub[0] | sub[1] | sub[2] | sub[3]) { /* rare: logits spread over > 707 nats */
+        sum0 = z;
+        for (i = 0; i < n_pad; i += 4) {
+            fd4 v, d, e;
+            LD_D(v, s + i);
+            d = v - m;
+            FX_EXP(e, d);
+            e = SEL_D(v == v, e, z);
+            ST_D(x + i, e);
+            sum0 += e;
+        }
+    }
     const double inv = 1.0 / ((sum0[0] + sum0[1]) + (sum0[2] + sum0[3])); /* sum >= 1 */
     i = 0;
 #ifdef __SSE2__
     if (stream) {
         /* Streaming stores skip the read-for-ownership of out's lines: out is far larger than
          * the caches here, and is written once. */
-        if (((uintptr_t)out & 15) && n > 0) out[0] = s[0] * inv, i = 1;
+        if (((uintptr_t)out & 15) && n > 0) out[0] = x[0] * inv, i = 1;
         for (; i + 2 <= n; i += 2)
-            _mm_stream_pd(out + i, _mm_mul_pd(_mm_loadu_pd(s + i), _mm_set1_pd(inv)));
+            _mm_stream_pd(out + i, _mm_mul_pd(_mm_loadu_pd(x + i), _mm_set1_pd(inv)));
     } else
 #endif
     {
         for (; i + 4 <= n; i += 4) {
             fd4 v;
-            LD_D(v, s + i);
+            LD_D(v, x + i);
             v *= inv;
             ST_D(out + i, v);
         }
     }
     for (; i < n; i++)
-        out[i] = s[i] * inv;
+        out[i] = x[i] * inv;
     return 0;
 }
 
@@ -219,7 +244,8 @@ LV_CPU_CLONES_FMA uint64_t lv_bayes_fused_rows_f64(const lv_bayes_packed *p, con
             double m = -INFINITY;
             for (int l = 0; l < 4; l++)
                 m = mx[i][l] > m ? mx[i][l] : m;
-            deg += (uint64_t)softmax_out_f64(sr[i], n_pad, n, m, out + (r0 + i) * n, p->stream);
+            deg += (uint64_t)softmax_out_f64(sr[i], scratch + (size_t)MR * n_pad, n_pad, n, m,
+                                             out + (r0 + i) * n, p->stream);
         }
     }
     if (p->stream) _mm_sfence(); /* the streamed rows are visible before the task is done */
@@ -268,24 +294,36 @@ ALWAYS void tile_f32(const float *const *er, const float *wp, uint32_t k_n, cons
 #undef ROW_OUT
 }
 
-/* e = expf(x) in every lane for float x <= 0 or NaN: Cephes expf (Cody-Waite reduction with
- * k = round(x / ln 2), |r| <= ln 2 / 2, its degree-7 minimax-corrected polynomial, < 1 ulp
- * apart from the rounding of x), its inner polynomial in Estrin form for latency as in FX_EXP, and
- * 2^k applied in two halves so that subnormal results come out right.  NaN lanes give garbage. */
+/* expf in 8 float lanes for x = logit - row maximum (<= 0, -inf or NaN): Cephes expf (Cody-Waite
+ * reduction with k = round(x / ln 2), |r| <= ln 2 / 2, its degree-7 polynomial, < 1 ulp apart
+ * from the rounding of x), the inner polynomial in Estrin form for latency as in FX_EXP_POLY.
+ * FX_EXPF_FAST adds k to the exponent bits, right for normal results (x >= -86.5); FX_EXPF
+ * clamps and applies 2^k in two halves, right down to the subnormals and 0. */
+#define FX_EXPF_POLY(p_, t_, kd_, x)                                                               \
+    const ff8 sh_ = (ff8){0, 0, 0, 0, 0, 0, 0, 0} + 12582912.0f; /* 1.5 * 2^23 */                  \
+    const ff8 t_ = (x) * 1.44269504088896341f + sh_;                                               \
+    const ff8 kd_ = t_ - sh_;                                                                      \
+    const ff8 r_ = ((x) - kd_ * 0.693359375f) - kd_ * -2.12194440e-4f;                             \
+    const ff8 r2_ = r_ * r_;                                                                       \
+    const ff8 a_ = r_ * 1.6666665459e-1f + 5.0000001201e-1f;                                       \
+    const ff8 b_ = r_ * 8.3334519073e-3f + 4.1665795894e-2f;                                       \
+    const ff8 c_ = r_ * 1.9875691500e-4f + 1.3981999507e-3f;                                       \
+    const ff8 q_ = (c_ * r2_ + b_) * r2_ + a_;                                                     \
+    const ff8 p_ = (q_ * r2_ + r_) + 1.0f
+
+#define FX_EXPF_FAST(e, x)                                                                         \
+    do {                                                                                           \
+        FX_EXPF_POLY(p_, t_, kd_, x);                                                              \
+        (void)kd_;                                                                                 \
+        (e) = (ff8)((fi8)p_ + ((fi8)t_ << 23));                                                    \
+    } while (0)
+
 #define FX_EXPF(e, x)                                                                              \
     do {                                                                                           \
         const ff8 z_ = {0, 0, 0, 0, 0, 0, 0, 0};                                                   \
-        const ff8 sh_ = z_ + 12582912.0f; /* 1.5 * 2^23 */                                         \
         const ff8 xc_ = SEL_F((x) < -110.0f, z_ - 110.0f, (x));                                    \
-        const ff8 t_ = xc_ * 1.44269504088896341f + sh_;                                           \
-        const ff8 kd_ = t_ - sh_;                                                                  \
-        const ff8 r_ = (xc_ - kd_ * 0.693359375f) - kd_ * -2.12194440e-4f;                         \
-        const ff8 r2_ = r_ * r_;                                                                   \
-        const ff8 a_ = r_ * 1.6666665459e-1f + 5.0000001201e-1f;                                   \
-        const ff8 b_ = r_ * 8.3334519073e-3f + 4.1665795894e-2f;                                   \
-        const ff8 c_ = r_ * 1.9875691500e-4f + 1.3981999507e-3f;                                   \
-        const ff8 q_ = (c_ * r2_ + b_) * r2_ + a_;                                                 \
-        const ff8 p_ = (q_ * r2_ + r_) + 1.0f;                                                     \
+        FX_EXPF_POLY(p_, t_, kd_, xc_);                                                            \
+        (void)t_;                                                                                  \
         const ff8 t1_ = kd_ * 0.5f + sh_;                                                          \
         const ff8 t2_ = (kd_ - (t1_ - sh_)) + sh_;                                                 \
         const ff8 e1_ = (ff8)((((fi8)t1_) + 127) << 23);                                           \
@@ -293,10 +331,19 @@ ALWAYS void tile_f32(const float *const *er, const float *wp, uint32_t k_n, cons
         (e) = SEL_F((x) < -104.0f, z_, p_ * e1_ * e2_);                                            \
     } while (0)
 
-/* The float row: the exponentials in float, 8 lanes (rounded once, < 2 ulp), summed in double
- * as lv_row_softmax_f does. */
-ALWAYS int softmax_out_f32(float *s, uint32_t n_pad, uint32_t n, double m, float *out,
-                           int stream)
+/* Adds the 8 floats of e, widened, to the double sums s0 (lanes 0-3) and s1 (4-7).  (Halves
+ * extracted through memcpy compiled to stores and inserts that took most of the loop, and an
+ * 8-double vector to spills.) */
+#define SUM_WIDE(s0, s1, e)                                                                        \
+    do {                                                                                           \
+        (s0) += __builtin_convertvector(__builtin_shufflevector((e), (e), 0, 1, 2, 3), fd4);       \
+        (s1) += __builtin_convertvector(__builtin_shufflevector((e), (e), 4, 5, 6, 7), fd4);       \
+    } while (0)
+
+/* The float row: the exponentials in float, 8 lanes (< 2 ulp), summed in double as
+ * lv_row_softmax_f does; x: n_pad floats of room for them. */
+ALWAYS int softmax_out_f32(const float *s, float *x, uint32_t n_pad, uint32_t n, double m,
+                           float *out, int stream)
 {
     if (m == -INFINITY || m == INFINITY) {
         memcpy(out, s, (size_t)n * sizeof *out);
@@ -309,40 +356,71 @@ ALWAYS int softmax_out_f32(float *s, uint32_t n_pad, uint32_t n, double m, float
     const ff8 zf = {0, 0, 0, 0, 0, 0, 0, 0};
     const fd4 z = {0, 0, 0, 0};
     fd4 sum0 = z, sum1 = z;
-    for (uint32_t i = 0; i < n_pad; i += 8) {
-        ff8 v, x;
-        LD_F(v, s + i);
-        x = v - mf;
-        FX_EXPF(x, x);
-        x = SEL_F(v == v, x, zf);
-        ST_F(s + i, x);
-        ff4 lo, hi;
-        memcpy(&lo, &x, sizeof lo);
-        memcpy(&hi, (const char *)&x + sizeof lo, sizeof hi);
-        sum0 += __builtin_convertvector(lo, fd4);
-        sum1 += __builtin_convertvector(hi, fd4);
+    fi8 sub = {0, 0, 0, 0, 0, 0, 0, 0};
+    /* n_pad is a multiple of 24: three vectors per step, their float sum widened once (GCC
+     * widens float vectors slowly; a float sum of 3 terms adds < 2 float roundings). */
+#define FAST_STEP(j, e)                                                                            \
+    do {                                                                                           \
+        ff8 v, d;                                                                                  \
+        LD_F(v, s + (j));                                                                          \
+        d = v - mf;                                                                                \
+        const fi8 ok = d >= -104.0f; /* false for NaN, -inf and underflow */                       \
+        sub |= ok & (d < -86.5f);    /* a subnormal result: the row needs FX_EXPF */               \
+        FX_EXPF_FAST(e, d);                                                                        \
+        e = (ff8)((fi8)e & ok);                                                                    \
+        ST_F(x + (j), e);                                                                          \
+    } while (0)
+#define SLOW_STEP(j, e)                                                                            \
+    do {                                                                                           \
+        ff8 v, d;                                                                                  \
+        LD_F(v, s + (j));                                                                          \
+        d = v - mf;                                                                                \
+        FX_EXPF(e, d);                                                                             \
+        e = SEL_F(v == v, e, zf);                                                                  \
+        ST_F(x + (j), e);                                                                          \
+    } while (0)
+    for (uint32_t i = 0; i < n_pad; i += 24) {
+        ff8 e0, e1, e2;
+        FAST_STEP(i, e0);
+        FAST_STEP(i + 8, e1);
+        FAST_STEP(i + 16, e2);
+        const ff8 es = (e0 + e1) + e2;
+        SUM_WIDE(sum0, sum1, es);
     }
+    if ((sub[0] | sub[1] | sub[2] | sub[3]) | (sub[4] | sub[5] | sub[6] | sub[7])) {
+        sum0 = sum1 = z;
+        for (uint32_t i = 0; i < n_pad; i += 24) {
+            ff8 e0, e1, e2;
+            SLOW_STEP(i, e0);
+            SLOW_STEP(i + 8, e1);
+            SLOW_STEP(i + 16, e2);
+            const ff8 es = (e0 + e1) + e2;
+            SUM_WIDE(sum0, sum1, es);
+        }
+    }
+#undef FAST_STEP
+#undef SLOW_STEP
     sum0 += sum1;
     const float inv = (float)(1.0 / ((sum0[0] + sum0[1]) + (sum0[2] + sum0[3])));
     uint32_t i = 0;
 #ifdef __SSE2__
     if (stream) {
         for (; ((uintptr_t)(out + i) & 15) && i < n; i++)
-            out[i] = s[i] * inv;
+            out[i] = x[i] * inv;
         for (; i + 4 <= n; i += 4)
-            _mm_stream_ps(out + i, _mm_mul_ps(_mm_loadu_ps(s + i), _mm_set1_ps(inv)));
+            _mm_stream_ps(out + i, _mm_mul_ps(_mm_loadu_ps(x + i), _mm_set1_ps(inv)));
     } else
 #endif
     {
         for (; i + 8 <= n; i += 8) {
             ff8 v;
-            LD_F(v, s + i);
+            LD_F(v, x + i);
             v *= inv;
             ST_F(out + i, v);
         }
     }
     for (; i < n; i++)
-        out[i] = s[i] * inv;
+        out[i] = x[i] * inv;
     return 0;
 }
 
@@ -369,8 +447,8 @@ LV_CPU_CLONES_FMA uint64_t lv_bayes_fused_rows_f32(const lv_bayes_packed *p, con
             float m = -INFINITY;
             for (int l = 0; l < 8; l++)
                 m = mx[i][l] > m ? mx[i][l] : m;
-            deg += (uint64_t)softmax_out_f32(sr[i], n_pad, n, (double)m, out + (r0 + i) * n,
-                                             p->stream);
+            deg += (uint64_t)softmax_out_f32(sr[i], scratch + (size_t)MR * n_pad, n_pad, n, (double)m,
+                                             out + (r0 + i) * n, p->stream);
         }
     }
     if (p->stream) _mm_sfence(); /* the streamed rows are visible before the task is done */
