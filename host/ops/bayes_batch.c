@@ -254,8 +254,8 @@ static lv_status fused_setup(lv_context *ctx, bayes_job *j)
     /* Streaming stores pay off once out is well beyond the last-level cache (a few MiB per core
      * on current x86); below that a caller's next pass reads out from cache. */
     j->packed.stream = (double)j->n_obs * j->n_hyp * (j->f32 ? 4 : 8) > 32.0 * (1 << 20);
-    const size_t bytes = (size_t)lv_pool_size(ctx->pool) * (LV_BAYES_FUSED_MR + 1) * j->packed.n_pad *
-                         (j->f32 ? sizeof(float) : sizeof(double));
+    const size_t bytes = (size_t)lv_pool_size(ctx->pool) * (LV_BAYES_FUSED_MR + 1) *
+                         j->packed.n_pad * (j->f32 ? sizeof(float) : sizeof(double));
     j->scratch = malloc(bytes);
     if (!j->scratch) lv_bayes_packed_free(&j->packed);
     RETURN_IF_NULL_ALLOC(j->scratch, bytes);
@@ -358,8 +358,14 @@ lv_status lv_bayes_batch_path(lv_context *ctx, int f32, lv_bayes_cpu_path path, 
         if (n_degenerate) *n_degenerate = deg;
         return LV_OK;
     }
-    bayes_job j = {.f32 = f32, .n_obs = n_obs, .n_hyp = n_hyp, .n_ev = n_ev, .e = e, .w = w,
-                   .c = c, .out = out};
+    bayes_job j = {.f32 = f32,
+                   .n_obs = n_obs,
+                   .n_hyp = n_hyp,
+                   .n_ev = n_ev,
+                   .e = e,
+                   .w = w,
+                   .c = c,
+                   .out = out};
     return run_cpu(ctx, &j, path, n_degenerate);
 }
 
@@ -368,8 +374,8 @@ LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observatio
                                           const double *evidence, const double *weights,
                                           const double *bias, double *out, uint64_t *n_degenerate)
 {
-    return lv_bayes_batch_path(ctx, 0, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
-                       out, n_degenerate);
+    return lv_bayes_batch_path(ctx, 0, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence,
+                               evidence, weights, bias, out, n_degenerate);
 }
 
 LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
@@ -377,8 +383,8 @@ LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observ
                                               const float *evidence, const float *weights,
                                               const float *bias, float *out, uint64_t *n_degenerate)
 {
-    return lv_bayes_batch_path(ctx, 1, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
-                       out, n_degenerate);
+    return lv_bayes_batch_path(ctx, 1, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence,
+                               evidence, weights, bias, out, n_degenerate);
 }
 
 LV_API lv_status lv_bayes_weights_from_bernoulli(uint32_t n_hypotheses, uint32_t n_evidence,

@@ -43,8 +43,8 @@ lv_status lv_bayes_batch_path(lv_context *ctx, int f32, lv_bayes_cpu_path path, 
 typedef struct lv_bayes_packed {
     uint32_t n_hyp, n_ev, n_pad;
     int stream; /* write out with streaming (non-temporal) stores: set when out is large */
-    void *wp; /* n_pad * n_ev values */
-    void *cp; /* n_pad values */
+    void *wp;   /* n_pad * n_ev values */
+    void *cp;   /* n_pad values */
 } lv_bayes_packed;
 
 lv_status lv_bayes_pack_f64(const double *w, const double *c, uint32_t n_hyp, uint32_t n_ev,

@@ -3,6 +3,7 @@
  * non-finite logits, subnormal posteriors, and bit-identical results for any thread count. */
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -65,9 +66,9 @@ std::vector<double> run64(lv_context *ctx, lv_bayes_cpu_path path, uint64_t b, u
                           const std::vector<double> &c, uint64_t *deg)
 {
     std::vector<double> out(b * n, -1.0);
-    EXPECT_EQ(lv_bayes_batch_path(ctx, 0, path, b, n, m, e.data(), w.data(), c.data(), out.data(),
-                                  deg),
-              LV_OK)
+    EXPECT_EQ(
+        lv_bayes_batch_path(ctx, 0, path, b, n, m, e.data(), w.data(), c.data(), out.data(), deg),
+        LV_OK)
         << lv_last_error();
     return out;
 }
@@ -92,9 +93,10 @@ struct Shape {
 
 /* Shapes around the tiles (4 rows, 12 / 24 hypotheses), M = 0 and 1, N = 1, and an n_evidence
  * past LV_BAYES_FUSED_MAX_EV (AUTO takes CBLAS there; FUSED is still forced). */
-const Shape kShapes[] = {{1, 1, 1},   {1, 1, 0},   {3, 5, 0},   {2, 1, 7},   {1, 12, 3},
-                         {4, 12, 4},  {5, 13, 2},  {7, 23, 9},  {9, 24, 50}, {13, 25, 17},
-                         {64, 100, 50}, {65, 37, 1}, {130, 49, 33}, {6, 30, 300}, {5, 13, 600}, {17, 1000, 5}};
+const Shape kShapes[] = {{1, 1, 1},     {1, 1, 0},    {3, 5, 0},     {2, 1, 7},
+                         {1, 12, 3},    {4, 12, 4},   {5, 13, 2},    {7, 23, 9},
+                         {9, 24, 50},   {13, 25, 17}, {64, 100, 50}, {65, 37, 1},
+                         {130, 49, 33}, {6, 30, 300}, {5, 13, 600},  {17, 1000, 5}};
 
 TEST(BayesFused, MatchesCblasAndReferenceOnRaggedShapes)
 {
@@ -213,10 +215,38 @@ TEST(BayesFused, ExtremeLogitsAndSubnormalPosteriors)
     lv_context_destroy(ctx);
 }
 
+/* The exp of the fused f64 path against long double exp over its whole range, densely: logits
+ * 0 .. -744 in steps of ~0.37 (the stated ~1e-12 relative; subnormals also within 2 of their ulps).
+ */
+TEST(BayesFused, Float64ExpAccuracySweep)
+{
+    const uint32_t n = 2003, m = 1;
+    std::vector<double> e = {1.0, 0.25}, w(n), c(n, 0.0), ref;
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = -744.0 * i / (n - 1) + 1e-3 * std::sin(i); /* not on a grid */
+    reference(2, n, m, e, w, c, ref);
+    lv_context *ctx = cpu_ctx(1);
+    const auto out = run64(ctx, LV_BAYES_CPU_FUSED, 2, n, m, e, w, c, nullptr);
+    double worst = 0.0;
+    for (size_t k = 0; k < out.size(); k++) {
+        if (ref[k] >= 2.2250738585072014e-308) {
+            const double rel = std::fabs(out[k] - ref[k]) / ref[k];
+            worst = std::max(worst, rel);
+            ASSERT_LE(rel, 1e-12) << k << ": " << out[k] << " vs " << ref[k];
+        } else {
+            ASSERT_NEAR(out[k], ref[k], 1e-12 * ref[k] + 1e-323) << k; /* + 2 subnormal ulps */
+        }
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", worst);
+    RecordProperty("max_rel_err", buf);
+    lv_context_destroy(ctx);
+}
+
 /* Overflowing products: +inf logits share the posterior; +inf plus a -inf bias (NaN) counts as
- * -inf; a row of -inf biases is degenerate: the fused path follows the CBLAS path's (bayes_math.h's)
- * rules.  (Within one multiply-add chain inf - inf can not arise: a fused multiply-add adds the
- * exact product, so an overflowed sum stays infinite.) */
+ * -inf; a row of -inf biases is degenerate: the fused path follows the CBLAS path's
+ * (bayes_math.h's) rules.  (Within one multiply-add chain inf - inf can not arise: a fused
+ * multiply-add adds the exact product, so an overflowed sum stays infinite.) */
 TEST(BayesFused, NonFiniteLogitsFollowTheScalarRules)
 {
     const uint32_t n = 14, m = 2;
@@ -246,13 +276,14 @@ TEST(BayesFused, NonFiniteLogitsFollowTheScalarRules)
 
     /* Every bias -inf: each row degenerate, uniform. */
     std::vector<double> cm(n, -INFINITY);
-    const auto d = run64(ctx, LV_BAYES_CPU_FUSED, b, n, m, std::vector<double>(b * m, 0.5), w, cm,
-                         &df);
+    const auto d =
+        run64(ctx, LV_BAYES_CPU_FUSED, b, n, m, std::vector<double>(b * m, 0.5), w, cm, &df);
     EXPECT_EQ(df, b);
     for (double x : d)
         ASSERT_EQ(x, 1.0 / n);
-    std::vector<float> d32 = run32(ctx, LV_BAYES_CPU_FUSED, b, n, m, std::vector<double>(b * m, 0.5),
-                                   std::vector<double>(n * m, 1.0), cm, &df);
+    std::vector<float> d32 =
+        run32(ctx, LV_BAYES_CPU_FUSED, b, n, m, std::vector<double>(b * m, 0.5),
+              std::vector<double>(n * m, 1.0), cm, &df);
     EXPECT_EQ(df, b);
     for (float x : d32)
         ASSERT_EQ(x, 1.0f / n);
