@@ -43,6 +43,7 @@ typedef int64_t fi4 __attribute__((vector_size(32)));
 typedef uint64_t fu4 __attribute__((vector_size(32)));
 typedef float ff8 __attribute__((vector_size(32)));
 typedef int32_t fi8 __attribute__((vector_size(32)));
+typedef uint32_t fu8 __attribute__((vector_size(32)));
 
 /* where mask: a, else b (lanes of mask all ones or all zeros). */
 #define SEL_D(mask, a, b) ((fd4)((((fi4)(a)) & (mask)) | (((fi4)(b)) & ~(mask))))
@@ -315,7 +316,7 @@ ALWAYS void tile_f32(const float *const *er, const float *wp, uint32_t k_n, cons
     do {                                                                                           \
         FX_EXPF_POLY(p_, t_, kd_, x);                                                              \
         (void)kd_;                                                                                 \
-        (e) = (ff8)((fi8)p_ + ((fi8)t_ << 23));                                                    \
+        (e) = (ff8)((fu8)p_ + ((fu8)t_ << 23)); /* unsigned: wraps, no UB */                       \
     } while (0)
 
 #define FX_EXPF(e, x)                                                                              \
@@ -326,8 +327,8 @@ ALWAYS void tile_f32(const float *const *er, const float *wp, uint32_t k_n, cons
         (void)t_;                                                                                  \
         const ff8 t1_ = kd_ * 0.5f + sh_;                                                          \
         const ff8 t2_ = (kd_ - (t1_ - sh_)) + sh_;                                                 \
-        const ff8 e1_ = (ff8)((((fi8)t1_) + 127) << 23);                                           \
-        const ff8 e2_ = (ff8)((((fi8)t2_) + 127) << 23);                                           \
+        const ff8 e1_ = (ff8)((((fu8)t1_) + 127u) << 23);                                          \
+        const ff8 e2_ = (ff8)((((fu8)t2_) + 127u) << 23);                                          \
         (e) = SEL_F((x) < -104.0f, z_, p_ * e1_ * e2_);                                            \
     } while (0)
 
