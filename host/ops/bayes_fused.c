@@ -7,8 +7,12 @@
  * Here one thread takes MR observations at a time, computes their MR x n_hyp logits tile by tile
  * in registers (MR x NR accumulators, W packed into k-major panels of NR hypotheses that stay in
  * L1), adds the bias and tracks each row's maximum while the tile is hot, keeps the rows in a
- * small scratch (MR x n_pad values, L1/L2), exponentiates there, and writes each posterior row
- * to `out` exactly once.
+ * small scratch (MR x n_pad values, L1/L2), exponentiates them into one more scratch row, and
+ * writes each posterior row to `out` exactly once (streaming stores when out is large).  float32
+ * is the same with 4 x 24 tiles and the exponentials in float (8 lanes).
+ *
+ * Measured on Zen 2, 10,000 x 1,000 x 50, one thread: f64 77 -> 37 ms, f32 71 -> 20 ms; the k
+ * loop runs at the core's FMA peak (about half of the f64 time), the exp loop is the next cost.
  *
  * Rounding: this file is compiled with -ffp-contract=fast, and its kernels are cloned for
  * x86-64-v3 (AVX2 + FMA; LV_CPU_CLONES_FMA), so the multiply-adds of the GEMM and of the exp
