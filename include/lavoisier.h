@@ -782,21 +782,22 @@ LV_API lv_status lv_bayes_update(lv_context *ctx, uint32_t n_hypotheses, uint32_
 /* B observations at once: posterior = row-softmax(E W^T + c), with evidence E[B x M], weights
  * W[N x M] and bias c[N] (log prior plus constant log-likelihood terms), out[B x N].  This is the
  * log-linear form of a naive Bayes network: row b of E W^T + c is the unnormalized log posterior
- * of observation b.  One GEMM (CBLAS DGEMM on the CPU, cuBLAS DGEMM on CUDA) plus a row-wise
- * log-sum-exp.  E and W must be finite; c entries finite or -INFINITY (zero prior).  Rows whose
- * every entry is -inf (every c_i = -inf) are degenerate and get a uniform posterior 1/N;
- * *n_degenerate (may be NULL) receives their count.  float64 throughout: the result matches a
- * float64 reference to ~1e-12 relative, where float32 GEMM sums of 50 terms of log-likelihoods
- * of magnitude 1e3 would already lose digits before the exponential amplifies the error.  out may
- * not alias the inputs. */
+ * of observation b.  One GEMM plus a row-wise log-sum-exp: on the CPU fused in one pass for
+ * M <= 512 (the logits never leave the cache), CBLAS DGEMM beyond; cuBLAS DGEMM on CUDA.  Each
+ * row's result is the same for any thread count.  E and W must be finite; c entries finite or
+ * -INFINITY (zero prior).  Rows whose every entry is -inf (every c_i = -inf) are degenerate and get
+ * a uniform posterior 1/N; *n_degenerate (may be NULL) receives their count.  float64 throughout:
+ * the result matches a float64 reference to ~1e-12 relative, where float32 GEMM sums of 50 terms of
+ * log-likelihoods of magnitude 1e3 would already lose digits before the exponential amplifies the
+ * error.  out may not alias the inputs. */
 LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
                                           uint32_t n_hypotheses, uint32_t n_evidence,
                                           const double *evidence, const double *weights,
                                           const double *bias, double *out, uint64_t *n_degenerate);
 
-/* The same in float32 (SGEMM, log-sum-exp accumulated in double): about twice as fast on the CPU
- * and far faster on consumer GPUs, for callers whose log-likelihoods are moderate (|E W^T| up to
- * ~1e3 keeps ~1e-4 relative accuracy in the posterior). */
+/* The same in float32 (float GEMM and exponentials, their sum accumulated in double): about twice
+ * as fast on the CPU and far faster on consumer GPUs, for callers whose log-likelihoods are
+ * moderate (|E W^T| up to ~1e3 keeps ~1e-4 relative accuracy in the posterior). */
 LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
                                               uint32_t n_hypotheses, uint32_t n_evidence,
                                               const float *evidence, const float *weights,

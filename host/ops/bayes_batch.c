@@ -1,10 +1,13 @@
 /* bayes_batch.c - lv_bayes_posterior_batch(_f32): posterior = row-softmax(E W^T + c), and the
  * helper that builds W and c from a Bernoulli likelihood table.
  *
- * CPU: the observations are cut into row blocks, one pool task each: a CBLAS GEMM writes the
- * block's logits straight into `out`, then the same thread adds c and normalizes each row while
- * the block is still in its cache (the block is sized to stay in L2).  Fusing the two passes
- * this way reads the B x N matrix from memory once instead of three times.
+ * CPU: the observations are cut into row blocks, one pool task each.  Up to
+ * LV_BAYES_FUSED_MAX_EV evidence columns the block goes to the fused GEMM + softmax kernels of
+ * bayes_fused.c (logits in registers, each posterior written once; see there why).  With more
+ * columns the GEMM dominates and CBLAS does it better: a CBLAS GEMM writes the block's logits
+ * straight into `out`, then the same thread adds c and normalizes each row while the block is
+ * still in its cache (the block is sized to stay in L2), which reads the B x N matrix from memory
+ * once instead of three times.
  *
  * Threads: the pool already has one thread per core, so the BLAS must run one thread per call.
  * The build links OpenBLAS's serial variant when it exists (openblas-serial, whose GEMM never
@@ -19,6 +22,7 @@
 
 #include <cblas.h>
 
+#include "bayes_cpu.h"
 #include "bayes_math.h"
 #include "cpu_clones.h"
 #include "runtime/context.h"
@@ -34,6 +38,9 @@ int openblas_get_parallel(void);
 typedef struct bayes_job {
     int f32;
     int gemm_done; /* 1 when the GEMM already ran for all rows (threaded BLAS) */
+    int fused;     /* 1: bayes_fused.c's kernels with `packed` and per-worker `scratch` */
+    lv_bayes_packed packed;
+    void *scratch;
     uint64_t n_obs;
     uint32_t n_hyp, n_ev;
     uint64_t rows_per_task;
@@ -207,11 +214,20 @@ static void block_rows_f32(const bayes_job *j, uint64_t r0, uint64_t rows, uint6
 
 static lv_status bayes_task(void *arg, size_t task, uint32_t worker)
 {
-    (void)worker;
     const bayes_job *j = arg;
     const uint64_t r0 = (uint64_t)task * j->rows_per_task;
     const uint64_t rows = j->n_obs - r0 < j->rows_per_task ? j->n_obs - r0 : j->rows_per_task;
-    if (j->f32)
+    if (j->fused) {
+        const size_t ss = (size_t)(LV_BAYES_FUSED_MR + 1) * j->packed.n_pad;
+        if (j->f32)
+            j->degenerate[task] = lv_bayes_fused_rows_f32(
+                &j->packed, (const float *)j->e + r0 * j->n_ev, rows,
+                (float *)j->scratch + worker * ss, (float *)j->out + r0 * j->n_hyp);
+        else
+            j->degenerate[task] = lv_bayes_fused_rows_f64(
+                &j->packed, (const double *)j->e + r0 * j->n_ev, rows,
+                (double *)j->scratch + worker * ss, (double *)j->out + r0 * j->n_hyp);
+    } else if (j->f32)
         block_rows_f32(j, r0, rows, &j->degenerate[task]);
     else
         block_rows_f64(j, r0, rows, &j->degenerate[task]);
@@ -228,7 +244,27 @@ static int blas_is_threaded(void)
 #endif
 }
 
-static lv_status run_cpu(lv_context *ctx, bayes_job *j, uint64_t *n_degenerate)
+/* The fused path's packed weights and one scratch block per pool worker. */
+static lv_status fused_setup(lv_context *ctx, bayes_job *j)
+{
+    if (j->f32)
+        FORWARD_IF_ERROR(lv_bayes_pack_f32(j->w, j->c, j->n_hyp, j->n_ev, &j->packed));
+    else
+        FORWARD_IF_ERROR(lv_bayes_pack_f64(j->w, j->c, j->n_hyp, j->n_ev, &j->packed));
+    /* Streaming stores pay off once out is well beyond the last-level cache (a few MiB per core
+     * on current x86); below that a caller's next pass reads out from cache. */
+    j->packed.stream = (double)j->n_obs * j->n_hyp * (j->f32 ? 4 : 8) > 32.0 * (1 << 20);
+    const size_t bytes = (size_t)lv_pool_size(ctx->pool) * (LV_BAYES_FUSED_MR + 1) *
+                         j->packed.n_pad * (j->f32 ? sizeof(float) : sizeof(double));
+    j->scratch = malloc(bytes);
+    if (!j->scratch) lv_bayes_packed_free(&j->packed);
+    RETURN_IF_NULL_ALLOC(j->scratch, bytes);
+    j->fused = 1;
+    return LV_OK;
+}
+
+static lv_status run_cpu(lv_context *ctx, bayes_job *j, lv_bayes_cpu_path path,
+                         uint64_t *n_degenerate)
 {
     const size_t elem = j->f32 ? sizeof(float) : sizeof(double);
     uint64_t rows = BAYES_BLOCK_BYTES / ((uint64_t)j->n_hyp * elem);
@@ -236,12 +272,19 @@ static lv_status run_cpu(lv_context *ctx, bayes_job *j, uint64_t *n_degenerate)
     /* At least one task per thread, so small batches still use every core. */
     const uint64_t even = (j->n_obs + ctx->n_threads - 1) / ctx->n_threads;
     if (rows > even) rows = even;
+    if (path == LV_BAYES_CPU_AUTO)
+        path = j->n_ev <= LV_BAYES_FUSED_MAX_EV ? LV_BAYES_CPU_FUSED : LV_BAYES_CPU_CBLAS;
+    if (path == LV_BAYES_CPU_FUSED) {
+        FORWARD_IF_ERROR(fused_setup(ctx, j));
+        rows = (rows + LV_BAYES_FUSED_MR - 1) / LV_BAYES_FUSED_MR * LV_BAYES_FUSED_MR;
+    }
     j->rows_per_task = rows;
     const size_t n_tasks = (size_t)((j->n_obs + rows - 1) / rows);
     j->degenerate = calloc(n_tasks, sizeof *j->degenerate);
+    if (!j->degenerate && j->fused) free(j->scratch), lv_bayes_packed_free(&j->packed);
     RETURN_IF_NULL_ALLOC(j->degenerate, n_tasks * sizeof *j->degenerate);
 
-    if (blas_is_threaded() && j->n_ev > 0) {
+    if (!j->fused && blas_is_threaded() && j->n_ev > 0) {
         const int n = (int)j->n_hyp, m = (int)j->n_ev;
         if (j->f32)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)j->n_obs, n, m, 1.0f, j->e, m,
@@ -256,6 +299,7 @@ static lv_status run_cpu(lv_context *ctx, bayes_job *j, uint64_t *n_degenerate)
     for (size_t t = 0; t < n_tasks; t++)
         deg += j->degenerate[t];
     free(j->degenerate);
+    if (j->fused) free(j->scratch), lv_bayes_packed_free(&j->packed);
     if (st == LV_OK && n_degenerate) *n_degenerate = deg;
     return st;
 }
@@ -269,9 +313,9 @@ static lv_status run_cpu(lv_context *ctx, bayes_job *j, uint64_t *n_degenerate)
                         what, (unsigned long long)k_, v_, (allow_neg_inf) ? " or -inf" : "");      \
     }
 
-static lv_status bayes_batch(lv_context *ctx, int f32, uint64_t n_obs, uint32_t n_hyp,
-                             uint32_t n_ev, const void *e, const void *w, const void *c, void *out,
-                             uint64_t *n_degenerate)
+lv_status lv_bayes_batch_path(lv_context *ctx, int f32, lv_bayes_cpu_path path, uint64_t n_obs,
+                              uint32_t n_hyp, uint32_t n_ev, const void *e, const void *w,
+                              const void *c, void *out, uint64_t *n_degenerate)
 {
     const char *fn = f32 ? "lv_bayes_posterior_batch_f32" : "lv_bayes_posterior_batch";
     RETURN_ERROR_IF(ctx == NULL, LV_ERR_INVALID_ARGUMENT, "%s: ctx is NULL", fn);
@@ -314,8 +358,15 @@ static lv_status bayes_batch(lv_context *ctx, int f32, uint64_t n_obs, uint32_t 
         if (n_degenerate) *n_degenerate = deg;
         return LV_OK;
     }
-    bayes_job j = {f32, 0, n_obs, n_hyp, n_ev, 0, e, w, c, out, NULL};
-    return run_cpu(ctx, &j, n_degenerate);
+    bayes_job j = {.f32 = f32,
+                   .n_obs = n_obs,
+                   .n_hyp = n_hyp,
+                   .n_ev = n_ev,
+                   .e = e,
+                   .w = w,
+                   .c = c,
+                   .out = out};
+    return run_cpu(ctx, &j, path, n_degenerate);
 }
 
 LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observations,
@@ -323,8 +374,8 @@ LV_API lv_status lv_bayes_posterior_batch(lv_context *ctx, uint64_t n_observatio
                                           const double *evidence, const double *weights,
                                           const double *bias, double *out, uint64_t *n_degenerate)
 {
-    return bayes_batch(ctx, 0, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
-                       out, n_degenerate);
+    return lv_bayes_batch_path(ctx, 0, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence,
+                               evidence, weights, bias, out, n_degenerate);
 }
 
 LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observations,
@@ -332,8 +383,8 @@ LV_API lv_status lv_bayes_posterior_batch_f32(lv_context *ctx, uint64_t n_observ
                                               const float *evidence, const float *weights,
                                               const float *bias, float *out, uint64_t *n_degenerate)
 {
-    return bayes_batch(ctx, 1, n_observations, n_hypotheses, n_evidence, evidence, weights, bias,
-                       out, n_degenerate);
+    return lv_bayes_batch_path(ctx, 1, LV_BAYES_CPU_AUTO, n_observations, n_hypotheses, n_evidence,
+                               evidence, weights, bias, out, n_degenerate);
 }
 
 LV_API lv_status lv_bayes_weights_from_bernoulli(uint32_t n_hypotheses, uint32_t n_evidence,

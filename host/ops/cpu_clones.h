@@ -20,4 +20,15 @@
 #define LV_CPU_CLONES
 #endif
 
+/* LV_CPU_CLONES_FMA: the same for x86-64-v3 (AVX2 + FMA) instead of AVX2 alone, for kernels whose
+ * file is compiled with -ffp-contract=fast because their multiply-adds are meant to fuse (a GEMM
+ * micro-kernel: host/ops/bayes_fused.c).  Their results then differ by rounding between CPUs with
+ * and without FMA.  GCC dispatches "arch=x86-64-v3" from version 12; elsewhere: LV_CPU_CLONES. */
+#if defined(__x86_64__) && defined(__ELF__) && !defined(LV_NO_TARGET_CLONES) &&                    \
+    !defined(__CUDACC__) && !defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 12
+#define LV_CPU_CLONES_FMA __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define LV_CPU_CLONES_FMA LV_CPU_CLONES
+#endif
+
 #endif
