@@ -9,6 +9,10 @@
 #include "io/decode.h"
 #include "lavoisier.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum lv_array_role {
     LV_ARRAY_UNKNOWN = 0, /* a binaryDataArray that names no array type */
     LV_ARRAY_MZ,
@@ -188,5 +192,9 @@ int lv_record_table_find(lv_record_table *t, const char *id, uint64_t *index);
 /* Finds the end of the record starting at start (one past its end tag), reading through views. */
 lv_status lv_locate_record_end(struct lv_source *src, lv_record_kind kind, uint64_t start,
                                lv_bytes *markup, lv_span_list *spans, uint64_t *end);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
