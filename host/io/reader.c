@@ -45,7 +45,8 @@ struct lv_reader {
     uint64_t pending_first;
     uint64_t pending_n;
     uint64_t pending_cap;
-    double *rt_table; /* scan start time of every spectrum (NaN if none), built on demand */
+    double *rt_table;       /* scan start time of every spectrum (NaN if none), built on demand */
+    uint8_t compact_markup; /* UTF-8 file: lv_record_split_compact and lv_meta_parse fast */
     uint32_t checksum_state;
     uint32_t encodings_seen;
     double parse_seconds;  /* wall time in parse_group (split + markup) */
@@ -163,6 +164,9 @@ static lv_status open_impl(lv_reader *r, const char *path, const lv_reader_param
         want *= 4;
     }
     FORWARD_IF_ERROR(lv_mzml_header_parse(path, xml, got, &r->header));
+    /* Dropping blanks byte-wise is safe in UTF-8 (and would be in any ASCII-compatible
+     * encoding); other encodings keep their markup as it is. */
+    r->compact_markup = lv_mzml_header_is_utf8(&r->header);
     const uint8_t *s = memmem(xml, got, "<spectrumList", 13);
     const uint8_t *c = memmem(xml, s ? (size_t)(s - xml) : got, "<chromatogramList", 17);
     const uint8_t *first = c ? c : s;
@@ -261,12 +265,21 @@ static lv_status parse_task(void *arg, size_t task, uint32_t w)
     FORWARD_IF_ERROR(worker_init(r, w));
     worker_state *ws = &r->workers[w];
     const uint8_t *p = job->base + (start - job->base_off);
-    size_t end;
-    lv_status st = lv_record_split(p, (size_t)(limit - start), job->kind,
-                                   limit >= lv_source_size(r->src), &ws->markup, &ws->spans, &end);
+    size_t end, n = (size_t)(limit - start);
+    int at_eof = limit >= lv_source_size(r->src);
+    lv_status st = (r->compact_markup ? lv_record_split_compact : lv_record_split)(
+        p, n, job->kind, at_eof, &ws->markup, &ws->spans, &end);
     if (st == LV_OK)
         st = lv_meta_parse(ws->parser, job->kind, ws->markup.data, ws->markup.len, start,
-                           &ws->spans, &job->metas[task]);
+                           &ws->spans, r->compact_markup, &job->metas[task]);
+    if (st != LV_OK && r->compact_markup) {
+        /* Errors are rare: the record is parsed again as it is written, so that the outcome,
+         * libxml2's message and its line numbers are those of the record itself. */
+        st = lv_record_split(p, n, job->kind, at_eof, &ws->markup, &ws->spans, &end);
+        if (st == LV_OK)
+            st = lv_meta_parse(ws->parser, job->kind, ws->markup.data, ws->markup.len, start,
+                               &ws->spans, 0, &job->metas[task]);
+    }
     if (st != LV_OK) return record_context(st, r, job->kind, i, start);
     job->metas[task].end = start + end;
     job->metas[task].index = i;

@@ -22,6 +22,37 @@ static lv_status append(lv_bytes *b, const uint8_t *src, size_t n)
     return LV_OK;
 }
 
+static int is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* append() without the whitespace-only text between a '>' and the next '<' (the indentation of
+ * pretty-printed mzML, some 15% of a record's markup).  The reader keeps no text content, only
+ * attributes, so libxml2 reports the same start tags and attributes without it, and a document
+ * stays well-formed or not (the blanks are character data between constructs, or text inside a
+ * comment, PI or CDATA, whose content is ignored).  Only line numbers in libxml2's messages
+ * change, so the reader reparses a failing record unstripped for its error message. */
+static lv_status append_compact(lv_bytes *b, const uint8_t *src, size_t n)
+{
+    FORWARD_IF_ERROR(lv_bytes_reserve(b, b->len + n + 1));
+    uint8_t *out = b->data + b->len;
+    size_t i = 0;
+    while (i < n) {
+        const uint8_t *gt = memchr(src + i, '>', n - i);
+        size_t stop = gt ? (size_t)(gt - src) + 1 : n;
+        memcpy(out, src + i, stop - i);
+        out += stop - i;
+        i = stop;
+        size_t j = i;
+        while (j < n && is_blank(src[j]))
+            j++;
+        if (j > i && j < n && src[j] == '<') i = j; /* blanks up to a '<': dropped */
+    }
+    b->len = (size_t)(out - b->data);
+    return LV_OK;
+}
+
 static lv_status add_span(lv_span_list *s, size_t off, size_t len)
 {
     if (s->n == s->cap) {
@@ -61,8 +92,8 @@ static size_t end_tag_length(const uint8_t *p, size_t n, const char *name)
     return (i < n && p[i] == '>') ? i + 1 : 0;
 }
 
-lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
-                          lv_bytes *markup, lv_span_list *spans, size_t *end)
+static lv_status split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof, int compact,
+                       lv_bytes *markup, lv_span_list *spans, size_t *end)
 {
     const char *name = kind == LV_RECORD_SPECTRUM ? "spectrum" : "chromatogram";
     markup->len = 0;
@@ -80,7 +111,8 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
         if (rest >= 2 && p[i + 1] == '/') {
             size_t len = end_tag_length(p + i, rest, name);
             if (len) {
-                FORWARD_IF_ERROR(append(markup, p + seg, i + len - seg));
+                FORWARD_IF_ERROR(
+                    (compact ? append_compact : append)(markup, p + seg, i + len - seg));
                 markup->data[markup->len] = '\0';
                 *end = i + len;
                 return LV_OK;
@@ -104,7 +136,7 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
                                       : memchr(p + payload, '<', n - payload);
             declared = SIZE_MAX;
             if (!stop) break;
-            FORWARD_IF_ERROR(append(markup, p + seg, payload - seg));
+            FORWARD_IF_ERROR((compact ? append_compact : append)(markup, p + seg, payload - seg));
             FORWARD_IF_ERROR(add_span(spans, payload, (size_t)(stop - p) - payload));
             seg = (size_t)(stop - p);
             i = seg;
@@ -125,4 +157,16 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
         return lv_error_set(LV_ERR_TRUNCATED, "the file ends inside this <%s> (%zu bytes in)", name,
                             n);
     return lv_error_set(LV_ERR_FORMAT, "no </%s> end tag within %zu bytes", name, n);
+}
+
+lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
+                          lv_bytes *markup, lv_span_list *spans, size_t *end)
+{
+    return split(p, n, kind, at_eof, 0, markup, spans, end);
+}
+
+lv_status lv_record_split_compact(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
+                                  lv_bytes *markup, lv_span_list *spans, size_t *end)
+{
+    return split(p, n, kind, at_eof, 1, markup, spans, end);
 }

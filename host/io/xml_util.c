@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "io/mzml.h"
 #include "runtime/error.h"
@@ -148,6 +149,12 @@ char *lv_xml_unescape(const uint8_t *src, size_t n)
     }
     out[o] = '\0';
     return out;
+}
+
+int lv_mzml_header_is_utf8(const lv_mzml_header *h)
+{
+    const char *e = h ? h->encoding : NULL;
+    return !e || strcasecmp(e, "UTF-8") == 0 || strcasecmp(e, "UTF8") == 0;
 }
 
 lv_status lv_bytes_reserve(lv_bytes *b, size_t cap)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "io/mzml.h"
 
@@ -32,7 +33,7 @@ void parse(const std::string &record, Parsed &out, const lv_mzml_header *header 
         lv_meta_parser *mp = nullptr;
         out.st = lv_meta_parser_create(header, &mp);
         if (out.st == LV_OK)
-            out.st = lv_meta_parse(mp, kind, markup.data, markup.len, 1000, &spans, &out.m);
+            out.st = lv_meta_parse(mp, kind, markup.data, markup.len, 1000, &spans, 0, &out.m);
         lv_meta_parser_destroy(mp);
     }
     if (out.st != LV_OK) out.error = lv_last_error();
@@ -230,6 +231,99 @@ TEST(MetaParse, BadNumbersAndMarkupAreErrors)
     parse("<spectrum id=\"s\" id=\"t\" defaultArrayLength=\"1\"></spectrum>", xml);
     EXPECT_EQ(xml.st, LV_ERR_XML);
     EXPECT_NE(xml.error.find("libxml2"), std::string::npos) << xml.error;
+}
+
+struct Split {
+    lv_status st;
+    std::string markup;
+    std::vector<lv_span> spans;
+    size_t end = 0;
+};
+
+Split split(const std::string &record, bool compact)
+{
+    lv_bytes markup{};
+    lv_span_list spans{};
+    Split out;
+    out.st = (compact ? lv_record_split_compact
+                      : lv_record_split)((const uint8_t *)record.data(), record.size(),
+                                         LV_RECORD_SPECTRUM, 1, &markup, &spans, &out.end);
+    if (out.st == LV_OK) out.markup.assign((const char *)markup.data, markup.len);
+    out.spans.assign(spans.items, spans.items + spans.n);
+    lv_bytes_free(&markup);
+    free(spans.items);
+    return out;
+}
+
+const char *PRETTY = "<spectrum index=\"0\" id=\"a  b\" defaultArrayLength=\"2\">\r\n"
+                     "  <cvParam accession=\"MS:1000511\" value=\" 2 \"/>\r\n"
+                     "\t<cvParam accession=\"MS:1000016\" value=\"1\" name=\"x >  y\"/>\n"
+                     "  <!-- a comment >   < kept -->\n"
+                     "  <scanList> text &amp; more  </scanList>\n"
+                     "  <binaryDataArrayList count=\"1\">\n"
+                     "    <binaryDataArray encodedLength=\"4\">\n"
+                     "      <cvParam accession=\"MS:1000514\"/>\n"
+                     "      <binary>AAAA</binary>\n"
+                     "    </binaryDataArray>\n"
+                     "  </binaryDataArrayList>\n"
+                     "</spectrum >\n<spectrum";
+
+TEST(RecordSplit, CompactDropsOnlyBlanksBetweenTags)
+{
+    Split plain = split(PRETTY, false), compact = split(PRETTY, true);
+    ASSERT_EQ(plain.st, LV_OK);
+    ASSERT_EQ(compact.st, LV_OK);
+    EXPECT_EQ(compact.end, plain.end);
+    ASSERT_EQ(compact.spans.size(), 1u);
+    EXPECT_EQ(compact.spans[0].off, plain.spans[0].off);
+    EXPECT_EQ(compact.spans[0].len, 4u);
+    EXPECT_EQ(compact.markup,
+              "<spectrum index=\"0\" id=\"a  b\" defaultArrayLength=\"2\">"
+              "<cvParam accession=\"MS:1000511\" value=\" 2 \"/>"
+              "<cvParam accession=\"MS:1000016\" value=\"1\" name=\"x >  y\"/>"
+              "<!-- a comment >< kept -->"
+              "<scanList> text &amp; more  </scanList>"
+              "<binaryDataArrayList count=\"1\"><binaryDataArray encodedLength=\"4\">"
+              "<cvParam accession=\"MS:1000514\"/><binary></binary></binaryDataArray>"
+              "</binaryDataArrayList></spectrum >");
+}
+
+TEST(RecordSplit, CompactMarkupParsesToTheSameFacts)
+{
+    for (bool compact : {false, true}) {
+        Split s = split(PRETTY, compact);
+        ASSERT_EQ(s.st, LV_OK);
+        lv_span_list spans{s.spans.data(), s.spans.size(), s.spans.size()};
+        lv_meta_parser *mp = nullptr;
+        ASSERT_EQ(lv_meta_parser_create(nullptr, &mp), LV_OK);
+        lv_record_meta m{};
+        ASSERT_EQ(lv_meta_parse(mp, LV_RECORD_SPECTRUM, (const uint8_t *)s.markup.data(),
+                                s.markup.size(), 0, &spans, compact, &m),
+                  LV_OK)
+            << lv_last_error();
+        EXPECT_STREQ(m.id, "a  b");
+        EXPECT_EQ(m.ms_level, 2);
+        EXPECT_DOUBLE_EQ(m.rt_seconds, 1.0);
+        ASSERT_EQ(m.n_arrays, 1u);
+        EXPECT_EQ(m.arrays[0].role, LV_ARRAY_MZ);
+        EXPECT_EQ(m.arrays[0].payload_len, 4u);
+        lv_record_meta_free(&m);
+        lv_meta_parser_destroy(mp);
+    }
+}
+
+TEST(RecordSplit, HeaderEncodingDecidesTheFastPath)
+{
+    lv_mzml_header h{};
+    EXPECT_EQ(lv_mzml_header_is_utf8(&h), 1);
+    for (const char *e : {"utf-8", "UTF-8", "Utf8"}) {
+        h.encoding = (char *)e;
+        EXPECT_EQ(lv_mzml_header_is_utf8(&h), 1) << e;
+    }
+    for (const char *e : {"ISO-8859-1", "UTF-16", "utf-88"}) {
+        h.encoding = (char *)e;
+        EXPECT_EQ(lv_mzml_header_is_utf8(&h), 0) << e;
+    }
 }
 
 } // namespace
