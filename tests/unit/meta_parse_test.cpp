@@ -281,7 +281,7 @@ TEST(RecordSplit, CompactDropsOnlyBlanksBetweenTags)
               "<spectrum index=\"0\" id=\"a  b\" defaultArrayLength=\"2\">"
               "<cvParam accession=\"MS:1000511\" value=\" 2 \"/>"
               "<cvParam accession=\"MS:1000016\" value=\"1\" name=\"x >  y\"/>"
-              "<!-- a comment >< kept -->"
+              "<!-- a comment >   < kept -->"
               "<scanList> text &amp; more  </scanList>"
               "<binaryDataArrayList count=\"1\"><binaryDataArray encodedLength=\"4\">"
               "<cvParam accession=\"MS:1000514\"/><binary></binary></binaryDataArray>"
