@@ -16,6 +16,52 @@
 #include "io/mzml.h"
 #include "runtime/error.h"
 
+/* The element and attribute names the callbacks look for.  libxml2 interns every element and
+ * attribute name in its parser's dictionary, so once ours are interned in the same one a name is
+ * recognized by one pointer comparison; the dictionary survives xmlCtxtResetPush, is checked per
+ * record, and the pointers are trusted only after a record's start tag has shown that libxml2
+ * hands over interned names (strcmp otherwise). */
+enum {
+    N_CVPARAM,
+    N_USERPARAM,
+    N_GROUP_REF,
+    N_BINARY_DATA_ARRAY,
+    N_BINARY,
+    N_PRECURSOR,
+    N_SELECTED_ION,
+    N_ISOLATION_WINDOW,
+    N_PRODUCT,
+    N_SCAN, /* the elements, in the order of enum element - 1 */
+    N_ACCESSION,
+    N_VALUE,
+    N_NAME,
+    N_UNIT_ACCESSION,
+    N_UNIT_NAME,
+    N_ID,
+    N_SPECTRUM,
+    N_CHROMATOGRAM,
+    N_NAMES
+};
+
+static const char *const NAME_TEXT[N_NAMES] = {"cvParam",
+                                               "userParam",
+                                               "referenceableParamGroupRef",
+                                               "binaryDataArray",
+                                               "binary",
+                                               "precursor",
+                                               "selectedIon",
+                                               "isolationWindow",
+                                               "product",
+                                               "scan",
+                                               "accession",
+                                               "value",
+                                               "name",
+                                               "unitAccession",
+                                               "unitName",
+                                               "id",
+                                               "spectrum",
+                                               "chromatogram"};
+
 struct lv_meta_parser {
     xmlParserCtxtPtr ctxt;
     xmlSAXHandler sax;
@@ -41,6 +87,11 @@ struct lv_meta_parser {
     double isolation_target;
     lv_status status;
     char message[512];
+    /* Names interned in the parser's dictionary (see intern_names) */
+    xmlDictPtr names_dict;
+    const xmlChar *names[N_NAMES];
+    uint8_t by_pointer; /* names compare by pointer: verified on a record's start tag */
+    uint8_t no_pointer; /* verification failed once: strcmp from then on */
 };
 
 static void fail(lv_meta_parser *p, lv_status st, const char *msg)
@@ -323,9 +374,28 @@ static void apply_param(lv_meta_parser *p, const param_view *pv)
 }
 
 /* A cvParam's attributes in one pass (names confirmed by strcmp after a first-byte switch). */
-static void cvparam_view(int n, const xmlChar **attrs, param_view *pv)
+static void cvparam_view(const lv_meta_parser *p, int n, const xmlChar **attrs, param_view *pv)
 {
     memset(pv, 0, sizeof *pv);
+    if (p->by_pointer) {
+        const xmlChar *const *nm = p->names;
+        for (int i = 0; i < n; i++) {
+            const xmlChar *an = attrs[i * 5];
+            span *dst = an == nm[N_ACCESSION]        ? &pv->accession
+                        : an == nm[N_VALUE]          ? &pv->value
+                        : an == nm[N_NAME]           ? &pv->name
+                        : an == nm[N_UNIT_ACCESSION] ? &pv->unit_accession
+                        : an == nm[N_UNIT_NAME]      ? &pv->unit_name
+                                                     : NULL;
+            size_t cap = dst == &pv->value       ? 256
+                         : dst == &pv->name      ? 128
+                         : dst == &pv->unit_name ? 64
+                                                 : 32;
+            if (dst && !dst->p) *dst = clip(attr_span(attrs, i), cap);
+        }
+        classify_accession(pv);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const char *an = (const char *)attrs[i * 5];
         span *dst = NULL;
@@ -407,6 +477,38 @@ static element classify_element(const char *name)
     }
 }
 
+static element classify_by_pointer(const lv_meta_parser *p, const xmlChar *name)
+{
+    for (int k = N_CVPARAM; k <= N_SCAN; k++)
+        if (name == p->names[k]) return (element)(EL_CVPARAM + k);
+    return EL_OTHER;
+}
+
+static void intern_names(lv_meta_parser *p)
+{
+    xmlDictPtr d = p->ctxt->dict;
+    p->names_dict = d;
+    p->by_pointer = 0;
+    for (int k = 0; k < N_NAMES; k++) {
+        p->names[k] = d ? xmlDictLookup(d, (const xmlChar *)NAME_TEXT[k], -1) : NULL;
+        if (!p->names[k]) p->no_pointer = 1; /* out of memory, or no dictionary */
+    }
+}
+
+/* A record's start tag whose name and "id" attribute strcmp has matched: libxml2 interns names
+ * iff they are our pointers. */
+static void verify_pointers(lv_meta_parser *p, const xmlChar *name, const xmlChar *id_name)
+{
+    if (p->no_pointer) return;
+    int want = p->kind == LV_RECORD_SPECTRUM ? N_SPECTRUM : N_CHROMATOGRAM;
+    if (name != p->names[want] || (id_name && id_name != p->names[N_ID])) {
+        p->no_pointer = 1;
+        p->by_pointer = 0;
+    } else if (id_name) {
+        p->by_pointer = 1;
+    }
+}
+
 static void on_record_start(lv_meta_parser *p, const char *name, int nb_attributes,
                             const xmlChar **attrs)
 {
@@ -417,13 +519,17 @@ static void on_record_start(lv_meta_parser *p, const char *name, int nb_attribut
         return;
     }
     span id = {NULL, 0}, dal = {NULL, 0};
+    const xmlChar *id_name = NULL;
     for (int i = 0; i < nb_attributes; i++) {
         const char *an = (const char *)attrs[i * 5];
-        if (!id.p && strcmp(an, "id") == 0)
+        if (!id.p && strcmp(an, "id") == 0) {
             id = attr_span(attrs, i);
-        else if (!dal.p && strcmp(an, "defaultArrayLength") == 0)
+            id_name = attrs[i * 5];
+        } else if (!dal.p && strcmp(an, "defaultArrayLength") == 0) {
             dal = attr_span(attrs, i);
+        }
     }
+    verify_pointers(p, (const xmlChar *)name, id_name);
     if (id.p) {
         m->id = malloc(id.n + 1);
         if (!m->id) {
@@ -498,10 +604,10 @@ static void on_start(void *user, const xmlChar *localname, const xmlChar *prefix
         on_record_start(p, name, nb_attributes, attrs);
         return;
     }
-    switch (classify_element(name)) {
+    switch (p->by_pointer ? classify_by_pointer(p, localname) : classify_element(name)) {
     case EL_CVPARAM: {
         param_view pv;
-        cvparam_view(nb_attributes, attrs, &pv);
+        cvparam_view(p, nb_attributes, attrs, &pv);
         apply_param(p, &pv);
         break;
     }
@@ -619,6 +725,7 @@ lv_status lv_meta_parse(lv_meta_parser *p, lv_record_kind kind, const uint8_t *m
     if (xmlCtxtResetPush(p->ctxt, NULL, 0, NULL, encoding) != 0)
         return lv_error_set(LV_ERR_NO_MEMORY, "cannot reset the libxml2 parser");
     lv_xml_safe_options(p->ctxt, p);
+    if (p->ctxt->dict != p->names_dict) intern_names(p);
     int rc = xmlParseChunk(p->ctxt, (const char *)markup, (int)markup_len, 1);
     if (p->status == LV_OK && (rc != 0 || !p->ctxt->wellFormed)) {
         p->status = LV_ERR_XML;
