@@ -349,6 +349,25 @@ TEST(RecordSplit, CompactMarkupParsesToTheSameFacts)
     }
 }
 
+TEST(RecordSplit, StartTagRecognition)
+{
+    auto is = [](const char *text, const char *name) {
+        return lv_xml_is_start_tag((const uint8_t *)text, strlen(text), name);
+    };
+    EXPECT_EQ(is("<binary>", "binary"), 1);
+    EXPECT_EQ(is("<binary/>", "binary"), 1);
+    EXPECT_EQ(is("<binary\t>", "binary"), 1);
+    EXPECT_EQ(is("<binary\nx='1'>", "binary"), 1);
+    EXPECT_EQ(is("<binaryDataArray>", "binary"), 0);
+    EXPECT_EQ(is("<binaryDataArray >", "binaryDataArray"), 1);
+    EXPECT_EQ(is("<binary", "binary"), 0); // nothing after the name yet
+    EXPECT_EQ(is("<bin", "binary"), 0);
+    EXPECT_EQ(is("</binary>", "binary"), 0);
+    EXPECT_EQ(is("binary>", "binary"), 0);
+    EXPECT_EQ(is("", "binary"), 0);
+    EXPECT_EQ(lv_xml_is_start_tag((const uint8_t *)"<binary>", 7, "binary"), 0); // cut at '>'
+}
+
 TEST(RecordSplit, HeaderEncodingDecidesTheFastPath)
 {
     lv_mzml_header h{};
