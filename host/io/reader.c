@@ -175,6 +175,10 @@ static lv_status open_impl(lv_reader *r, const char *path, const lv_reader_param
     FORWARD_IF_ERROR(
         lv_index_load(r->src, path, &r->header, lists_start, p->rebuild_index != 0, &r->index));
     if (p->verify_checksum) FORWARD_IF_ERROR(verify_checksum(r));
+    /* Checking the index touched a page at every record and read the index at the end of the
+     * file; streaming releases pages only behind it, so those would stay resident (some 40 MB
+     * of a 10 GB run's peak RSS). */
+    lv_source_release_all(r->src);
 
     r->n_workers = lv_context_threads(r->ctx);
     r->workers = calloc(r->n_workers, sizeof *r->workers);
