@@ -349,6 +349,40 @@ TEST(RecordSplit, CompactMarkupParsesToTheSameFacts)
     }
 }
 
+// fast (libxml2 reading UTF-8 natively) and exact (through the declared encoding) agree on
+// multi-byte text, and both reject bytes that are not UTF-8.
+TEST(RecordSplit, NativeUtf8AgreesWithTheDeclaredEncoding)
+{
+    lv_mzml_header h{};
+    h.encoding = (char *)"UTF-8";
+    const std::string good = "<spectrum id=\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\" "
+                             "defaultArrayLength=\"0\"><userParam name=\"\xc3\xa9\"/></spectrum>";
+    const std::string bad = "<spectrum id=\"caf\xe9\" defaultArrayLength=\"0\"></spectrum>";
+    for (const std::string *rec : {&good, &bad}) {
+        Split s = split(*rec, true);
+        ASSERT_EQ(s.st, LV_OK);
+        lv_span_list spans{s.spans.data(), s.spans.size(), s.spans.size()};
+        lv_meta_parser *mp = nullptr;
+        ASSERT_EQ(lv_meta_parser_create(&h, &mp), LV_OK);
+        lv_record_meta fast{}, exact{};
+        lv_status a = lv_meta_parse(mp, LV_RECORD_SPECTRUM, (const uint8_t *)s.markup.data(),
+                                    s.markup.size(), 0, &spans, 1, &fast);
+        lv_status b = lv_meta_parse(mp, LV_RECORD_SPECTRUM, (const uint8_t *)s.markup.data(),
+                                    s.markup.size(), 0, &spans, 0, &exact);
+        EXPECT_EQ(a, b);
+        if (rec == &good) {
+            ASSERT_EQ(a, LV_OK) << lv_last_error();
+            EXPECT_EQ(facts(fast), facts(exact));
+            EXPECT_STREQ(fast.id, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+        } else {
+            EXPECT_EQ(a, LV_ERR_XML);
+        }
+        lv_record_meta_free(&fast);
+        lv_record_meta_free(&exact);
+        lv_meta_parser_destroy(mp);
+    }
+}
+
 TEST(RecordSplit, StartTagRecognition)
 {
     auto is = [](const char *text, const char *name) {
