@@ -9,6 +9,10 @@
 #include "io/decode.h"
 #include "lavoisier.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum lv_array_role {
     LV_ARRAY_UNKNOWN = 0, /* a binaryDataArray that names no array type */
     LV_ARRAY_MZ,
@@ -111,6 +115,13 @@ typedef struct lv_span_list {
 lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
                           lv_bytes *markup, lv_span_list *spans, size_t *end);
 
+/* lv_record_split, but the markup leaves out whitespace-only text between a '>' and the next
+ * '<' (faster for libxml2; same start tags and attributes, same well-formedness).  libxml2's
+ * line numbers then count lines of the compacted markup: for an error message, parse the
+ * lv_record_split markup. */
+lv_status lv_record_split_compact(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
+                                  lv_bytes *markup, lv_span_list *spans, size_t *end);
+
 /* A reusable libxml2 parser for record markup (one per thread). */
 typedef struct lv_meta_parser lv_meta_parser;
 
@@ -119,10 +130,16 @@ void lv_meta_parser_destroy(lv_meta_parser *p);
 
 /* Parses the markup of one record (as produced by lv_record_split) into *out.  record_off is the
  * record's file offset; spans give its payloads (relative to record_off).  The id, index and
- * offsets fields are filled from the markup and record_off. */
+ * offsets fields are filled from the markup and record_off.  fast (for files whose header
+ * lv_mzml_header_is_utf8): libxml2 reads the UTF-8 natively instead of through its UTF-8 to
+ * UTF-8 converter; the facts are the same, only error messages may differ (reparse with fast 0
+ * for those). */
 lv_status lv_meta_parse(lv_meta_parser *p, lv_record_kind kind, const uint8_t *markup,
-                        size_t markup_len, uint64_t record_off, const lv_span_list *spans,
+                        size_t markup_len, uint64_t record_off, const lv_span_list *spans, int fast,
                         lv_record_meta *out);
+
+/* 1 when the document declares no encoding or UTF-8 (any case, with or without the dash). */
+int lv_mzml_header_is_utf8(const lv_mzml_header *h);
 
 /* ---- small XML helpers (xml_util.c) ---- */
 
@@ -188,5 +205,9 @@ int lv_record_table_find(lv_record_table *t, const char *id, uint64_t *index);
 /* Finds the end of the record starting at start (one past its end tag), reading through views. */
 lv_status lv_locate_record_end(struct lv_source *src, lv_record_kind kind, uint64_t start,
                                lv_bytes *markup, lv_span_list *spans, uint64_t *end);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

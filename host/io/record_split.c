@@ -22,6 +22,11 @@ static lv_status append(lv_bytes *b, const uint8_t *src, size_t n)
     return LV_OK;
 }
 
+static int is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static lv_status add_span(lv_span_list *s, size_t off, size_t len)
 {
     if (s->n == s->cap) {
@@ -50,21 +55,36 @@ static size_t encoded_length(const uint8_t *tag, size_t n)
     return len;
 }
 
-/* Length of "</name" + optional whitespace + ">" at p, or 0. */
-static size_t end_tag_length(const uint8_t *p, size_t n, const char *name)
+/* Length of "</name" + optional whitespace + ">" at p, or 0 (k = strlen(name)). */
+static size_t end_tag_length(const uint8_t *p, size_t n, const char *name, size_t k)
 {
-    size_t k = strlen(name);
     if (n < k + 3 || p[0] != '<' || p[1] != '/' || memcmp(p + 2, name, k) != 0) return 0;
     size_t i = k + 2;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+    while (i < n && is_blank(p[i]))
         i++;
     return (i < n && p[i] == '>') ? i + 1 : 0;
 }
 
-lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
-                          lv_bytes *markup, lv_span_list *spans, size_t *end)
+/* lv_xml_is_start_tag with the name's length known (this runs at every '<' of every record). */
+static int is_start_tag(const uint8_t *p, size_t n, const char *name, size_t k)
+{
+    if (n < k + 2 || memcmp(p + 1, name, k) != 0) return 0;
+    uint8_t c = p[k + 1];
+    return is_blank(c) || c == '>' || c == '/';
+}
+
+/* The walk of lv_record_split.  With compact, whitespace-only text between a '>' and the next
+ * '<' is left out of the markup (the indentation of pretty-printed mzML, some 15% of a record's
+ * markup).  The reader keeps no text content, only attributes, so libxml2 reports the same start
+ * tags and attributes without it, and the markup stays well-formed or not: the blanks are
+ * character data between constructs (or text inside a CDATA section or PI, whose content is
+ * ignored; comments are skipped whole).  Only line numbers in libxml2's messages change, so the
+ * reader parses a failing record again without compact for its message. */
+static lv_status split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof, int compact,
+                       lv_bytes *markup, lv_span_list *spans, size_t *end)
 {
     const char *name = kind == LV_RECORD_SPECTRUM ? "spectrum" : "chromatogram";
+    size_t name_len = kind == LV_RECORD_SPECTRUM ? 8 : 12;
     markup->len = 0;
     spans->n = 0;
     RETURN_ERROR_IF(!lv_xml_is_start_tag(p, n, name), LV_ERR_INTERNAL,
@@ -76,9 +96,19 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
         const uint8_t *lt = i < n ? memchr(p + i, '<', n - i) : NULL;
         if (!lt) break;
         i = (size_t)(lt - p);
+        if (compact) {
+            size_t k = i;
+            while (k > seg && is_blank(p[k - 1]))
+                k--;
+            if (k < i && k > seg && p[k - 1] == '>') { /* blanks between tags: left out */
+                FORWARD_IF_ERROR(append(markup, p + seg, k - seg));
+                seg = i;
+            }
+        }
         size_t rest = n - i;
-        if (rest >= 2 && p[i + 1] == '/') {
-            size_t len = end_tag_length(p + i, rest, name);
+        uint8_t c1 = rest >= 2 ? p[i + 1] : 0;
+        if (c1 == '/') {
+            size_t len = end_tag_length(p + i, rest, name, name_len);
             if (len) {
                 FORWARD_IF_ERROR(append(markup, p + seg, i + len - seg));
                 markup->data[markup->len] = '\0';
@@ -86,11 +116,11 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
                 return LV_OK;
             }
             i += 2;
-        } else if (rest >= 4 && memcmp(p + i, "<!--", 4) == 0) {
+        } else if (c1 == '!' && rest >= 4 && memcmp(p + i, "<!--", 4) == 0) {
             const uint8_t *close = memmem(p + i + 4, rest - 4, "-->", 3);
             if (!close) break;
             i = (size_t)(close - p) + 3;
-        } else if (lv_xml_is_start_tag(p + i, rest, "binary")) {
+        } else if (c1 == 'b' && is_start_tag(p + i, rest, "binary", 6)) {
             size_t tl = lv_xml_tag_length(p + i, rest);
             if (tl == 0) break;
             size_t payload = i + tl;
@@ -108,12 +138,12 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
             FORWARD_IF_ERROR(add_span(spans, payload, (size_t)(stop - p) - payload));
             seg = (size_t)(stop - p);
             i = seg;
-        } else if (lv_xml_is_start_tag(p + i, rest, "binaryDataArray")) {
+        } else if (c1 == 'b' && is_start_tag(p + i, rest, "binaryDataArray", 15)) {
             size_t tl = lv_xml_tag_length(p + i, rest);
             if (tl == 0) break;
             declared = encoded_length(p + i, tl);
             i += tl;
-        } else if (lv_xml_is_start_tag(p + i, rest, name)) {
+        } else if (c1 == (uint8_t)name[0] && is_start_tag(p + i, rest, name, name_len)) {
             return lv_error_set(LV_ERR_FORMAT,
                                 "<%s> has no end tag before the next <%s> at record byte %zu", name,
                                 name, i);
@@ -125,4 +155,16 @@ lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int a
         return lv_error_set(LV_ERR_TRUNCATED, "the file ends inside this <%s> (%zu bytes in)", name,
                             n);
     return lv_error_set(LV_ERR_FORMAT, "no </%s> end tag within %zu bytes", name, n);
+}
+
+lv_status lv_record_split(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
+                          lv_bytes *markup, lv_span_list *spans, size_t *end)
+{
+    return split(p, n, kind, at_eof, 0, markup, spans, end);
+}
+
+lv_status lv_record_split_compact(const uint8_t *p, size_t n, lv_record_kind kind, int at_eof,
+                                  lv_bytes *markup, lv_span_list *spans, size_t *end)
+{
+    return split(p, n, kind, at_eof, 1, markup, spans, end);
 }

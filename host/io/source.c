@@ -329,3 +329,11 @@ void lv_source_release_before(lv_source *src, uint64_t off)
                 MADV_DONTNEED) == 0)
         src->released = upto;
 }
+
+void lv_source_release_all(lv_source *src)
+{
+    if (src == NULL || src->gz || src->borrowed || src->map_len == 0) return;
+    size_t len = (src->map_len + src->page - 1) / src->page * src->page;
+    if (madvise((void *)(uintptr_t)src->map, len, MADV_DONTNEED) == 0)
+        src->released = src->map_len / src->page * src->page;
+}

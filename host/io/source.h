@@ -73,6 +73,10 @@ lv_status lv_source_view(lv_source *src, uint64_t off, size_t len, const uint8_t
  * in unchanged if they are read again.  Call it with increasing offsets while streaming; an
  * offset below the previous one starts a new pass from there.  Purely a hint. */
 void lv_source_release_before(lv_source *src, uint64_t off);
+/* Drops every mapped page of the file (they come back from the page cache when touched): for the
+ * pages that opening touched all over the file (index, record starts), which would otherwise
+ * stay resident until streaming passes them.  No-op for gzip input and second views. */
+void lv_source_release_all(lv_source *src);
 
 /* Tells the source that [off, off + len) is about to be read: the pages are mapped in one system
  * call (MADV_POPULATE_READ) instead of one page fault per few pages, which halves the kernel time

@@ -347,6 +347,27 @@ TEST(Reader, MalformedRecordMarkupIsAnXmlError)
         << lv_last_error();
 }
 
+// Record markup reaches libxml2 without the blanks between tags; a failing record is parsed
+// again as written, so libxml2's line numbers still count the record's own lines.
+TEST(Reader, MarkupErrorsKeepTheRecordsLineNumbers)
+{
+    std::string bad = "<spectrum index=\"0\" id=\"scan=1\" defaultArrayLength=\"0\">\n"
+                      "  <cvParam cvRef=\"MS\" accession=\"MS:1000511\" value=\"1\"/>\n"
+                      "  <scanList count=\"1\">\n"
+                      "    <scan>\n"
+                      "  </scanList>\n"
+                      "</spectrum>\n";
+    std::string path = write_temp("lines.mzML", plain_doc({bad}));
+    Opened o(path);
+    ASSERT_EQ(o.st, LV_OK) << lv_last_error();
+    lv_batch *b = nullptr;
+    EXPECT_EQ(lv_reader_next(o.r, &b), LV_ERR_XML);
+    std::string e = lv_last_error();
+    EXPECT_NE(e.find("Opening and ending tag mismatch: scan line 4 and scanList (markup line 5)"),
+              std::string::npos)
+        << e;
+}
+
 TEST(Reader, StreamsInBudgetedBatchesAndSeeks)
 {
     std::vector<std::string> spectra;

@@ -274,6 +274,27 @@ TEST(Source, ReleaseBeforeKeepsViewsCorrect)
     lv_source_release_before(nullptr, 10);
 }
 
+TEST(Source, ReleaseAllKeepsViewsAndLaterReleasesCorrect)
+{
+    std::string path = lvtest::temp_dir() + "/release_all.txt";
+    std::string data = make_text(3 * MiB + 5, 3);
+    lvtest::write_file(path, data);
+    SourcePtr s = open_source(path);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(view_matches(s.get(), data, 0, data.size())); // every page touched
+    lv_source_release_all(s.get());
+    ASSERT_TRUE(view_matches(s.get(), data, 4096, 256 * KiB));
+    // streaming after it: releases behind the reader still work, content stays the same
+    for (uint64_t off = 0; off < data.size(); off += 256 * KiB) {
+        ASSERT_TRUE(view_matches(s.get(), data, off, 300 * KiB));
+        lv_source_release_before(s.get(), off + 256 * KiB);
+    }
+    lv_source_release_all(s.get());
+    lv_source_release_all(s.get());
+    ASSERT_TRUE(view_matches(s.get(), data, 0, data.size()));
+    lv_source_release_all(nullptr);
+}
+
 TEST(Source, EmptyFileIsAnError)
 {
     std::string path = lvtest::temp_dir() + "/empty.mzML";
