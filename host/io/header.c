@@ -33,17 +33,16 @@ static void hfail(header_state *s, lv_status st, const char *msg)
     xmlStopParser(s->ctxt);
 }
 
+/* A copy of attribute `name`'s value, or NULL when absent (or out of memory).  libxml2, which
+ * substitutes no entities here, hands '&amp;' over as the text "&#38;" and every other reference
+ * decoded; unescaping once more turns it into the '&' the file means (a raw '&' cannot occur in a
+ * well-formed value), the same text the record parser gives for ids and group references. */
 static char *attr_dup(int n, const xmlChar **attrs, const char *name)
 {
     for (int i = 0; i < n; i++)
-        if (strcmp((const char *)attrs[i * 5], name) == 0) {
-            size_t len = (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]);
-            char *s = malloc(len + 1);
-            if (!s) return NULL;
-            memcpy(s, attrs[i * 5 + 3], len);
-            s[len] = '\0';
-            return s;
-        }
+        if (strcmp((const char *)attrs[i * 5], name) == 0)
+            return lv_xml_unescape(attrs[i * 5 + 3],
+                                   (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
     return NULL;
 }
 

@@ -547,7 +547,7 @@ static void on_group_ref(lv_meta_parser *p, int nb_attributes, const xmlChar **a
     char ref[256];
     span a = find_attr(nb_attributes, attrs, "ref");
     if (!a.p) return;
-    span_copy(a, ref, sizeof ref);
+    text_copy(a, ref, sizeof ref); /* decoded like the header's group ids */
     const lv_param_group *g = lv_mzml_header_group(p->header, ref);
     if (!g) {
         char msg[400];

@@ -238,6 +238,9 @@ TEST(MetaParse, ParamGroupsApplyLikeInlineParams)
     lv_mzml_header h{};
     ASSERT_EQ(lv_mzml_header_parse("h.mzML", (const uint8_t *)head, strlen(head), &h), LV_OK)
         << lv_last_error();
+    /* the header keeps the id the file means ('&'), not libxml2's "&#38;" */
+    EXPECT_NE(lv_mzml_header_group(&h, "mz & f32"), nullptr);
+    EXPECT_EQ(lv_mzml_header_group(&h, "mz &#38; f32"), nullptr);
     Parsed p, bad;
     parse("<spectrum id=\"s\" defaultArrayLength=\"1\"><referenceableParamGroupRef ref=\"spec\"/>"
           "<binaryDataArrayList count=\"1\"><binaryDataArray encodedLength=\"0\">"
