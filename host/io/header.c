@@ -41,8 +41,7 @@ static char *attr_dup(int n, const xmlChar **attrs, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (strcmp((const char *)attrs[i * 5], name) == 0)
-            return lv_xml_unescape(attrs[i * 5 + 3],
-                                   (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
+            return lv_xml_unescape(attrs[i * 5 + 3], (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
     return NULL;
 }
 
