@@ -439,7 +439,8 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
          * encodedLength lands on "</binary>", jump there instead of scanning (the reader decoded
          * exactly those bytes as base64, so they hold no markup). */
         if (!self_closing && strcmp(name, "binary") == 0 && encoded != SIZE_MAX &&
-            encoded <= n - i && n - i - encoded >= 9 && memcmp(p + i + encoded, "</binary>", 9) == 0)
+            encoded <= n - i && n - i - encoded >= 9 &&
+            memcmp(p + i + encoded, "</binary>", 9) == 0)
             i += encoded;
         if (strcmp(name, "binary") == 0) encoded = SIZE_MAX;
     }

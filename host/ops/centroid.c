@@ -151,8 +151,7 @@ LV_CPU_CLONES static uint64_t first_unordered(const double *mz, uint64_t n)
 LV_CPU_CLONES static void fit_block(const double *mz, const float *x, const uint64_t *apex,
                                     size_t m, double *out_mz, float *out_intensity)
 {
-    double i0[FIT_BLOCK], i1[FIT_BLOCK], i2[FIT_BLOCK], u0[FIT_BLOCK], u2[FIT_BLOCK],
-        mc[FIT_BLOCK];
+    double i0[FIT_BLOCK], i1[FIT_BLOCK], i2[FIT_BLOCK], u0[FIT_BLOCK], u2[FIT_BLOCK], mc[FIT_BLOCK];
     for (size_t k = 0; k < m; k++) {
         const uint64_t c = apex[k];
         i0[k] = x[c - 1];

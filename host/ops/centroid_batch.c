@@ -11,8 +11,8 @@
 
 #include "io/batch.h"
 #include "io/decode.h"
-#include "ops/localmax_cpu.h" /* lv_half_slot */
 #include "ops/centroid_cpu.h"
+#include "ops/localmax_cpu.h" /* lv_half_slot */
 #include "runtime/context.h"
 #include "runtime/error.h"
 #include "runtime/pages.h"
@@ -105,8 +105,8 @@ static lv_status alloc_points(batch_work *w, uint64_t sel_points, int gather, ui
 /* The CPU path: the selected records are centroided where they lie in the batch (no gathering
  * copy), into half-slot staging laid out by the batch's own offsets; assemble() copies each
  * record's centroids from its slot straight into the new batch (no packing pass either). */
-static lv_status centroid_in_place(lv_context *ctx, const lv_centroid_params *p,
-                                   const lv_batch *in, batch_work *w)
+static lv_status centroid_in_place(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
+                                   batch_work *w)
 {
     const uint64_t n = in->n;
     const uint64_t slots = lv_half_slot(in->offsets[n] - in->offsets[0]) + 1;
@@ -119,8 +119,8 @@ static lv_status centroid_in_place(lv_context *ctx, const lv_centroid_params *p,
     w->cen_offsets = malloc((size_t)(n + 1) * sizeof *w->cen_offsets);
     RETURN_IF_NULL_ALLOC(w->cen_offsets, (size_t)(n + 1) * sizeof *w->cen_offsets);
     w->slots = 1;
-    return lv_centroid_cpu_slots(ctx, p, n, in->offsets, in->mz, in->intensity, w->sel,
-                                 w->cen_mz, w->cen_intensity, w->cen_fwhm, w->cen_offsets);
+    return lv_centroid_cpu_slots(ctx, p, n, in->offsets, in->mz, in->intensity, w->sel, w->cen_mz,
+                                 w->cen_intensity, w->cen_fwhm, w->cen_offsets);
 }
 
 static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
@@ -205,7 +205,8 @@ static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv
         if (w->sel[i]) {
             const uint64_t len = centroids_of(in, w, i, s++, &first);
             memcpy(b->mz + pos, w->cen_mz + first, (size_t)len * sizeof *b->mz);
-            memcpy(b->intensity + pos, w->cen_intensity + first, (size_t)len * sizeof *b->intensity);
+            memcpy(b->intensity + pos, w->cen_intensity + first,
+                   (size_t)len * sizeof *b->intensity);
             b->representation[i] = LV_REPR_CENTROID;
             b->processed[i] = 1;
             pos += len;
@@ -232,8 +233,7 @@ static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv
             for (uint64_t i = 0; i < n; i++) {
                 if (w->sel[i]) {
                     const uint64_t len = centroids_of(in, w, i, s++, &first);
-                    if (len)
-                        memcpy((float *)c->data + t, w->cen_fwhm + first, (size_t)len * 4);
+                    if (len) memcpy((float *)c->data + t, w->cen_fwhm + first, (size_t)len * 4);
                     t += len;
                 }
                 c->offsets[i + 1] = t;

@@ -177,8 +177,8 @@ LV_INLINE int lv_gauss3_apex(const double *mz, const float *x, uint64_t c, doubl
 {
     const double i1 = x[c];
     double u, z;
-    const uint64_t ok = lv_gauss3_fit(x[c - 1], i1, x[c + 1], mz[c - 1] - mz[c],
-                                      mz[c + 1] - mz[c], &u, &z);
+    const uint64_t ok =
+        lv_gauss3_fit(x[c - 1], i1, x[c + 1], mz[c - 1] - mz[c], mz[c + 1] - mz[c], &u, &z);
     *apex_mz = lv_select_bits(ok, mz[c] + u, mz[c]);
     *apex_height = i1 * lv_exp_rise(z);
     return ok != 0;

@@ -447,7 +447,7 @@ TEST(PeakMath, FitMatchesTheLibmFormulaWithinTolerance)
             }
         }
         for (size_t k = 0; k < x.size(); k++) {
-            if (spec % 3 == 0) x[k] += (float)(10.0 * U(rng)); /* noise */
+            if (spec % 3 == 0) x[k] += (float)(10.0 * U(rng));     /* noise */
             if (spec % 5 == 0 && k % 97 < 3) x[k] = x[k - k % 97]; /* flat runs */
             if (spec % 7 == 0 && k % 53 == 0) x[k] = 0.0f;
         }
