@@ -102,11 +102,12 @@ LV_INLINE double lv_select_bits(uint64_t mask, double a, double b)
 
 /* e^z for z >= 0 (the rise of a fitted apex over its sample, which uneven spacing can make
  * arbitrarily large), without calls, tables or branches: bayes_math.h's lv_exp_vec (Cody-Waite
- * reduction z = k ln 2 + r, Taylor polynomial of degree 13, within 2 ulp of libm) with its clamp
- * done on the bits: z above 709 gives e^709 (8.2e307), so that i1 e^z still overflows the float
- * it is stored in, as libm's inf did (i1 >= 1.4e-45 makes it >= 1.1e263).  (GCC will not
- * if-convert lv_exp_vec's clamps: constant folding on the clamped path produces an overflowing
- * product, which "might trap"; that keeps a loop of it from vectorizing.)  Not for z < 0. */
+ * reduction z = k ln 2 + r, Taylor polynomial of degree 13, here by Estrin's scheme; within 2 ulp
+ * of libm) with its clamp done on the bits: z above 709 gives e^709 (8.2e307), so that i1 e^z
+ * still overflows the float it is stored in, as libm's inf did (i1 >= 1.4e-45 makes it >= 1.1e263).
+ * (GCC will not if-convert lv_exp_vec's clamps: constant folding on the clamped path produces an
+ * overflowing product, which "might trap"; that keeps a loop of it from vectorizing.)  Not for z <
+ * 0. */
 LV_INLINE double lv_exp_rise(double z)
 {
     const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
@@ -114,20 +115,17 @@ LV_INLINE double lv_exp_rise(double z)
     const double t = z * 1.4426950408889634 + shifter;
     const double kd = t - shifter; /* round(z / ln 2), 0..1023 */
     const double r = (z - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10;
-    double p = 1.0 / 6227020800.0; /* 1/13! */
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    /* The Taylor polynomial sum r^k / k!, k = 0..13, by Estrin's scheme (pairs, then pairs of
+     * pairs): a dependency chain of 5 multiply-adds instead of Horner's 13, so the fits of a
+     * vector of peaks do not wait on it. */
+    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const double p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0);
+    const double p45 = 1.0 / 24.0 + r * (1.0 / 120.0), p67 = 1.0 / 720.0 + r * (1.0 / 5040.0);
+    const double p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+    const double pab = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+    const double pcd = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+    const double p03 = p01 + r2 * p23, p47 = p45 + r2 * p67, p8b = p89 + r2 * pab;
+    const double p = (p03 + r4 * p47) + r8 * (p8b + r4 * pcd);
     uint64_t b;
     memcpy(&b, &t, sizeof b);
     b = (b + 1023u) << 52; /* the low bits of t hold 2^51 + k: (k + 1023) << 52 is 2^k */
