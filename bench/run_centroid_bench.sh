@@ -13,6 +13,7 @@ dir=${BENCH_DIR:-/tmp}
 file=$dir/lv_bench_$size.mzML
 [ -f "$file" ] || "$build"/lavoisier simulate --size "$size" --seed 42 "$file"
 echo "file: $file ($(stat -c %s "$file") bytes), $(nproc) CPUs, $(date -u +%F)"
+echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 timed() { # label command...: one line "label<TAB>seconds<TAB>peak_rss_MB"
     local label=$1; shift
@@ -27,8 +28,11 @@ for _ in $(seq "$reps"); do
     timed "lavoisier_1t" "$build"/lavoisier centroid "$file" -o "$dir/lv_centroid.mzML" \
         --ms-levels 1 --device cpu --threads 1 --quiet
 done
+# One more 2-thread run with its summary (stage times, pipeline waits), then the output read
+# back with its index and checksum verified.
 "$build"/lavoisier centroid "$file" -o "$dir/lv_centroid.mzML" --ms-levels 1 --device cpu \
     --threads 2 --quiet
+"$build"/lavoisier info --verify-checksum "$dir/lv_centroid.mzML" | grep -E "^(index|checksum)"
 if command -v PeakPickerHiRes >/dev/null && [ -z "${LV_SKIP_OPENMS:-}" ]; then
     for _ in $(seq "${OPENMS_REPS:-$reps}"); do
         timed "openms" PeakPickerHiRes -in "$file" -out "$dir/openms_centroid.mzML" \
@@ -46,4 +50,5 @@ if [ -n "${med_openms:-}" ]; then
     echo "speed-up vs OpenMS: 2 threads $(echo "$med_openms / $med_lavoisier_2t" | bc -l | cut -c1-5)x," \
         "1 thread $(echo "$med_openms / $med_lavoisier_1t" | bc -l | cut -c1-5)x"
 fi
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$log" "$log.t" "$log.out"
