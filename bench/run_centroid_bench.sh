@@ -12,7 +12,7 @@ build=${BUILD:-build}
 dir=${BENCH_DIR:-/tmp}
 file=$dir/lv_bench_$size.mzML
 [ -f "$file" ] || "$build"/lavoisier simulate --size "$size" --seed 42 "$file"
-echo "file: $file ($(stat -c %s "$file") bytes), $(nproc) CPUs, $(date -u +%F)"
+echo "file: $file ($(stat -L -c %s "$file") bytes), $(nproc) CPUs, $(date -u +%F)"
 echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 timed() { # label command...: one line "label<TAB>seconds<TAB>peak_rss_MB"
