@@ -183,6 +183,8 @@ typedef struct batch_queue {
     lv_status status;
     char error[2048]; /* lv_last_error() of the reader thread, copied: it is thread-local */
     lv_reader *reader;
+    double reader_wait_s; /* the reader blocked on a full queue */
+    double main_wait_s;   /* the consumer blocked on an empty one */
 } batch_queue;
 
 static void *reader_main(void *arg)
@@ -200,8 +202,12 @@ static void *reader_main(void *arg)
             pthread_mutex_unlock(&q->lock);
             return NULL;
         }
-        while (q->count == QUEUE_DEPTH && !q->cancelled)
-            pthread_cond_wait(&q->changed, &q->lock);
+        if (q->count == QUEUE_DEPTH) {
+            const double t0 = cli_now();
+            while (q->count == QUEUE_DEPTH && !q->cancelled)
+                pthread_cond_wait(&q->changed, &q->lock);
+            q->reader_wait_s += cli_now() - t0;
+        }
         if (q->cancelled) {
             pthread_mutex_unlock(&q->lock);
             lv_batch_destroy(b);
@@ -217,8 +223,12 @@ static void *reader_main(void *arg)
 static lv_batch *queue_pop(batch_queue *q, lv_status *st)
 {
     pthread_mutex_lock(&q->lock);
-    while (q->count == 0 && !q->done)
-        pthread_cond_wait(&q->changed, &q->lock);
+    if (q->count == 0 && !q->done) {
+        const double t0 = cli_now();
+        while (q->count == 0 && !q->done)
+            pthread_cond_wait(&q->changed, &q->lock);
+        q->main_wait_s += cli_now() - t0;
+    }
     lv_batch *b = NULL;
     if (q->count) {
         b = q->items[q->head];
@@ -286,6 +296,8 @@ int cli_stream_run(cli_stream *s, cli_batch_fn fn, void *user)
         cli_progress_update(&s->bar, s->spectra);
     }
     pthread_join(thread, NULL);
+    s->reader_wait_s = q.reader_wait_s;
+    s->main_wait_s = q.main_wait_s;
     for (unsigned k = 0; k < q.count; k++)
         lv_batch_destroy(q.items[(q.head + k) % QUEUE_DEPTH]);
     if (rc == 0 && reader_st != LV_OK) {
@@ -370,6 +382,8 @@ int cli_rewrite_file(const cli_stream_params *sp, const char *in, const char *ou
     lv_writer_close(writer); /* deletes an unfinished output */
     cli_stream_close(&s, rc == 0);
     stats->spectra = s.spectra;
+    stats->reader_wait_s = s.reader_wait_s;
+    stats->main_wait_s = s.main_wait_s;
     stats->parse_s = s.info.parse_seconds;
     stats->decode_s = s.info.decode_seconds;
     struct stat sb;

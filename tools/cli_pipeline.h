@@ -70,6 +70,10 @@ typedef struct cli_stream {
     lv_file_info info; /* as opened; parse/decode seconds updated by cli_stream_close() */
     uint64_t spectra;  /* records streamed so far */
     cli_progress bar;
+    /* Seconds each side of the queue stood idle (set by cli_stream_run): the reader waiting for
+     * room, the calling thread waiting for a batch.  Where a stage waits, the other one is the
+     * bottleneck. */
+    double reader_wait_s, main_wait_s;
 } cli_stream;
 
 /* Opens path for streaming; prints the error and returns 1 on failure (nothing to close). */
@@ -99,6 +103,7 @@ typedef lv_status (*cli_transform_fn)(void *user, lv_context *ctx, const lv_batc
 typedef struct cli_rewrite_stats {
     uint64_t spectra, in_bytes, out_bytes;
     double parse_s, decode_s, write_s, wall_s;
+    double reader_wait_s, main_wait_s; /* as in cli_stream */
 } cli_rewrite_stats;
 
 /* Reads in, transforms every batch and writes indexed mzML to out with lv_writer (temporary file

@@ -6,8 +6,9 @@
  * notes the output offset of every record start it passes, which becomes the new index.  A
  * processed spectrum is emitted from its rewritten text instead and the cursor jumps over the
  * original.  Rewriting (base64 + zlib of the arrays, and the markup edits) runs in parallel on
- * the context's threads, one task per processed spectrum; emission, SHA-1 and write() are serial,
- * through the simulator's buffered, hashed, write-to-temporary-then-rename stream. */
+ * the context's threads, one task per processed spectrum; emission is serial, through the
+ * simulator's buffered, hashed, write-to-temporary-then-rename stream, which with two threads or
+ * more hashes and writes each full buffer on a thread of its own while the next one fills. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,10 @@
 #include "sim/sim_writer.h"
 
 #define WR_COPY_CHUNK ((size_t)8 << 20)
+/* Copied source pages are dropped from the mapping in steps of this much: each drop is a
+ * madvise whose TLB flush interrupts every other thread of the process (the reader's too), so
+ * one per record (tens of thousands per run) cost more than the copies. */
+#define WR_RELEASE_STEP ((uint64_t)8 << 20)
 
 struct lv_writer {
     char *path;
@@ -32,6 +37,8 @@ struct lv_writer {
     int finished;
 
     uint64_t pos;        /* next source byte to emit */
+    uint64_t prefaulted; /* source bytes before it were prefaulted */
+    uint64_t released;   /* source bytes before it were released */
     size_t next_edit;    /* next static edit */
     uint64_t next_spec;  /* spectra before it have their output offset */
     uint64_t next_chrom; /* same for chromatograms */
@@ -71,7 +78,6 @@ static lv_status fail(lv_writer *w, lv_status st)
 
 static lv_status copy_source(lv_writer *w, uint64_t from, uint64_t to)
 {
-    lv_source_prefault(w->raw.view, from, to - from);
     while (from < to) {
         const uint8_t *p;
         size_t got;
@@ -86,7 +92,10 @@ static lv_status copy_source(lv_writer *w, uint64_t from, uint64_t to)
     /* Copied source bytes are not needed again: drop them from the resident set (they stay in
      * the page cache), or copying a whole run through the mapping would leave all of it mapped.
      * The reader streams ahead of the writer, so this only drops pages both are done with. */
-    lv_source_release_before(w->raw.view, to);
+    if (to >= w->released + WR_RELEASE_STEP) {
+        lv_source_release_before(w->raw.view, to);
+        w->released = to;
+    }
     return LV_OK;
 }
 
@@ -118,6 +127,12 @@ static lv_status fix_index_attribute(lv_writer *w, uint64_t position)
 static lv_status advance_to(lv_writer *w, uint64_t target)
 {
     const lv_mzml_index *ix = w->raw.index;
+    /* The whole stretch is mapped in one call (the records in it are copied one by one). */
+    if (target > w->prefaulted && target > w->pos) {
+        const uint64_t from = w->prefaulted > w->pos ? w->prefaulted : w->pos;
+        lv_source_prefault(w->raw.view, from, target - from);
+        w->prefaulted = target;
+    }
     for (;;) {
         if (w->pos >= target) return LV_OK;
         if (table_at(&ix->spectra, w->next_spec) == w->pos) {
@@ -224,6 +239,9 @@ static lv_status open_impl(lv_writer *w, const char *path, lv_reader *source)
     FORWARD_IF_ERROR(
         wr_plan_make(w->raw.view, w->raw.path, w->raw.header, ix, &w->params, &w->plan));
     FORWARD_IF_ERROR(sim_writer_create(path, w->params.compress != 0, &w->out));
+    /* With threads to spare, SHA-1 and write() run beside the encoding and emission instead of
+     * after them: they are about a third of the writer's serial work. */
+    if (w->n_workers >= 2) FORWARD_IF_ERROR(sim_writer_start_async(w->out));
     return LV_OK;
 }
 

@@ -122,7 +122,8 @@ static lv_status put_array(lv_bytes *out, wr_scratch *s, const void *data, size_
         payload_len = bytes;
         if (compress) {
             FORWARD_IF_ERROR(grow(&s->z, &s->z_cap, sim_zlib_bound(bytes)));
-            payload_len = sim_zlib_compress(payload, bytes, s->z);
+            /* Code lengths from a sample: a fifth faster, streams ~0.3% larger. */
+            payload_len = sim_zlib_compress_sampled(payload, bytes, s->z);
             payload = s->z;
         }
     }
@@ -331,6 +332,20 @@ typedef struct walk {
     int found_repr;   /* the wanted term is (or will be, after the edits) present */
 } walk;
 
+/* The encodedLength attribute of a <binaryDataArray> start tag, or SIZE_MAX. */
+static size_t encoded_length(const uint8_t *tag, size_t tl)
+{
+    const uint8_t *v;
+    size_t vl;
+    if (!lv_xml_find_attr(tag, tl, "encodedLength", &v, &vl) || vl == 0 || vl > 15) return SIZE_MAX;
+    size_t len = 0;
+    for (size_t k = 0; k < vl; k++) {
+        if (v[k] < '0' || v[k] > '9') return SIZE_MAX;
+        len = len * 10 + (size_t)(v[k] - '0');
+    }
+    return len;
+}
+
 /* Walks the children of the spectrum, planning representation edits. */
 static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t start_tag_len, int repr,
                              walk *w)
@@ -344,6 +359,7 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
     w->bdal_start = SIZE_MAX;
     w->found_repr = 0;
     size_t i = start_tag_len;
+    size_t encoded = SIZE_MAX; /* encodedLength of the current binaryDataArray */
     char name[64];
     while (i < n) {
         const uint8_t *lt = memchr(p + i, '<', n - i);
@@ -417,8 +433,17 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
             in_desc = 1;
             insert_desc = SIZE_MAX;
         }
+        if (strcmp(name, "binaryDataArray") == 0) encoded = encoded_length(p + i, tl);
         if (!self_closing) depth++;
         i += tl;
+        /* A payload is most of a record's bytes, and base64 has no '<': when the array's
+         * encodedLength lands on "</binary>", jump there instead of scanning (the reader decoded
+         * exactly those bytes as base64, so they hold no markup). */
+        if (!self_closing && strcmp(name, "binary") == 0 && encoded != SIZE_MAX &&
+            encoded <= n - i && n - i - encoded >= 9 &&
+            memcmp(p + i + encoded, "</binary>", 9) == 0)
+            i += encoded;
+        if (strcmp(name, "binary") == 0) encoded = SIZE_MAX;
     }
     return lv_error_set(r->in->at_eof ? LV_ERR_TRUNCATED : LV_ERR_FORMAT,
                         "the spectrum's end tag is not within %zu bytes", n);

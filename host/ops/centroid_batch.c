@@ -1,15 +1,18 @@
 /* centroid_batch.c - lv_centroid_batch: centroid the selected spectra of a batch into a new batch.
  *
  * The selected spectra (MS level chosen by params.ms_levels, representation profile or unknown)
- * are gathered into one CSR run when they are not the whole batch, centroided in one lv_centroid
- * call (so the work spreads over all threads or goes to the GPU in one piece), and the new batch
- * interleaves their centroids with the untouched records in the original order. */
+ * are centroided in one parallel call (so the work spreads over all threads or goes to the GPU in
+ * one piece), and the new batch interleaves their centroids with the untouched records in the
+ * original order.  On the CPU they are read where they lie and their centroids copied from
+ * half-slot staging straight into the new batch; for the GPU they are first gathered into one
+ * CSR run when they are not the whole batch (the device path takes contiguous spectra). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/batch.h"
 #include "io/decode.h"
 #include "ops/centroid_cpu.h"
+#include "ops/localmax_cpu.h" /* lv_half_slot */
 #include "runtime/context.h"
 #include "runtime/error.h"
 #include "runtime/pages.h"
@@ -59,6 +62,8 @@ typedef struct batch_work {
     float *cen_intensity;
     float *cen_fwhm;
     void *block; /* holds sel_mz, sel_intensity, cen_mz, cen_intensity, cen_fwhm */
+    int slots;   /* CPU: cen_* are half-slot staging laid out by the batch's offsets, and
+                    cen_offsets[i + 1] counts record i's centroids (0 when not selected) */
 } batch_work;
 
 static void release(batch_work *w)
@@ -97,6 +102,27 @@ static lv_status alloc_points(batch_work *w, uint64_t sel_points, int gather, ui
     return LV_OK;
 }
 
+/* The CPU path: the selected records are centroided where they lie in the batch (no gathering
+ * copy), into half-slot staging laid out by the batch's own offsets; assemble() copies each
+ * record's centroids from its slot straight into the new batch (no packing pass either). */
+static lv_status centroid_in_place(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
+                                   batch_work *w)
+{
+    const uint64_t n = in->n;
+    const uint64_t slots = lv_half_slot(in->offsets[n] - in->offsets[0]) + 1;
+    const size_t bytes = (size_t)slots * (sizeof(double) + sizeof(float) + (p->fwhm ? 4 : 0));
+    w->block = lv_pages_alloc(bytes + 64);
+    RETURN_IF_NULL_ALLOC(w->block, bytes + 64);
+    w->cen_mz = w->block;
+    w->cen_intensity = (float *)(w->cen_mz + slots);
+    if (p->fwhm) w->cen_fwhm = w->cen_intensity + slots;
+    w->cen_offsets = malloc((size_t)(n + 1) * sizeof *w->cen_offsets);
+    RETURN_IF_NULL_ALLOC(w->cen_offsets, (size_t)(n + 1) * sizeof *w->cen_offsets);
+    w->slots = 1;
+    return lv_centroid_cpu_slots(ctx, p, n, in->offsets, in->mz, in->intensity, w->sel, w->cen_mz,
+                                 w->cen_intensity, w->cen_fwhm, w->cen_offsets);
+}
+
 static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
                                    batch_work *w, uint64_t *n_sel_out)
 {
@@ -112,6 +138,7 @@ static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
         }
     }
     *n_sel_out = n_sel;
+    if (ctx->device != LV_DEVICE_CUDA) return centroid_in_place(ctx, p, in, w);
     w->sel_offsets = malloc((size_t)(n_sel + 1) * sizeof *w->sel_offsets);
     w->cen_offsets = malloc((size_t)(n_sel + 1) * sizeof *w->cen_offsets);
     RETURN_IF_NULL_ALLOC(w->sel_offsets && w->cen_offsets ? w->sel_offsets : NULL,
@@ -142,16 +169,29 @@ static lv_status centroid_selected(lv_context *ctx, const lv_centroid_params *p,
                                w->cen_intensity, w->cen_fwhm, w->cen_offsets);
 }
 
+/* Where the centroids of record i (the s-th selected one) lie in the work arrays, and how many. */
+static uint64_t centroids_of(const lv_batch *in, const batch_work *w, uint64_t i, uint64_t s,
+                             uint64_t *first)
+{
+    if (w->slots) {
+        *first = lv_half_slot(in->offsets[i] - in->offsets[0]);
+        return w->cen_offsets[i + 1];
+    }
+    *first = w->cen_offsets[s];
+    return w->cen_offsets[s + 1] - w->cen_offsets[s];
+}
+
 /* Builds the output batch from the input and the centroids of the selected spectra. */
 static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv_batch *in,
                           const batch_work *w, lv_batch **out)
 {
     const uint64_t n = in->n;
-    uint64_t points = 0, s = 0;
+    uint64_t points = 0, found = 0, s = 0, first;
     for (uint64_t i = 0; i < n; i++) {
         if (w->sel[i]) {
-            points += w->cen_offsets[s + 1] - w->cen_offsets[s];
-            s++;
+            const uint64_t c = centroids_of(in, w, i, s++, &first);
+            points += c;
+            found += c;
         } else {
             points += in->offsets[i + 1] - in->offsets[i];
         }
@@ -163,13 +203,13 @@ static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv
     for (uint64_t i = 0; i < n; i++) {
         b->offsets[i] = pos;
         if (w->sel[i]) {
-            const uint64_t c0 = w->cen_offsets[s], len = w->cen_offsets[s + 1] - c0;
-            memcpy(b->mz + pos, w->cen_mz + c0, (size_t)len * sizeof *b->mz);
-            memcpy(b->intensity + pos, w->cen_intensity + c0, (size_t)len * sizeof *b->intensity);
+            const uint64_t len = centroids_of(in, w, i, s++, &first);
+            memcpy(b->mz + pos, w->cen_mz + first, (size_t)len * sizeof *b->mz);
+            memcpy(b->intensity + pos, w->cen_intensity + first,
+                   (size_t)len * sizeof *b->intensity);
             b->representation[i] = LV_REPR_CENTROID;
             b->processed[i] = 1;
             pos += len;
-            s++;
         } else {
             const uint64_t c0 = in->offsets[i], len = in->offsets[i + 1] - c0;
             memcpy(b->mz + pos, in->mz + c0, (size_t)len * sizeof *b->mz);
@@ -183,17 +223,20 @@ static lv_status assemble(lv_context *ctx, const lv_centroid_params *p, const lv
     for (uint32_t k = 0; st == LV_OK && k < in->n_extra; k++)
         st = copy_extra_unprocessed(in, k, b, w->sel);
     if (st == LV_OK && p->fwhm) {
-        const uint64_t total = w->cen_offsets[s];
         uint32_t k;
-        st = lv_batch_add_extra(b, "FWHM", LV_DTYPE_F32, total, &k);
+        st = lv_batch_add_extra(b, "FWHM", LV_DTYPE_F32, found, &k);
         if (st == LV_OK) {
             lv_batch_extra_col *c = &b->extras[k];
-            if (total) memcpy(c->data, w->cen_fwhm, (size_t)total * sizeof(float));
             uint64_t t = 0;
+            s = 0;
             c->offsets[0] = 0;
             for (uint64_t i = 0; i < n; i++) {
-                if (w->sel[i]) t++;
-                c->offsets[i + 1] = w->cen_offsets[t];
+                if (w->sel[i]) {
+                    const uint64_t len = centroids_of(in, w, i, s++, &first);
+                    if (len) memcpy((float *)c->data + t, w->cen_fwhm + first, (size_t)len * 4);
+                    t += len;
+                }
+                c->offsets[i + 1] = t;
             }
         }
     }
@@ -221,7 +264,7 @@ LV_API lv_status lv_centroid_batch(lv_context *ctx, const lv_centroid_params *pa
     memset(&w, 0, sizeof w);
     uint64_t n_sel = 0;
     lv_status st = centroid_selected(ctx, &p, in, &w, &n_sel);
-    if (st != LV_OK && n_sel < in->n && st == LV_ERR_INVALID_ARGUMENT)
+    if (st != LV_OK && !w.slots && n_sel < in->n && st == LV_ERR_INVALID_ARGUMENT)
         st = lv_error_prefix(
             st, "lv_centroid_batch (spectrum numbers below count the selected spectra only)");
     if (st == LV_OK) st = assemble(ctx, &p, in, &w, out);

@@ -188,6 +188,23 @@ static void histogram(const uint8_t *src, size_t n, uint32_t *freq)
         freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
 }
 
+/* The histogram of every fourth 64-byte block, scaled to the whole, plus one for every byte value
+ * (so that each has a code whether the sample saw it or not). */
+static void sampled_histogram(const uint8_t *src, size_t n, uint32_t *freq)
+{
+    uint32_t h[4][256];
+    memset(h, 0, sizeof h);
+    for (size_t b = 0; b + 64 <= n; b += 256)
+        for (size_t i = b; i < b + 64; i += 4) {
+            h[0][src[i]]++;
+            h[1][src[i + 1]]++;
+            h[2][src[i + 2]]++;
+            h[3][src[i + 3]]++;
+        }
+    for (int s = 0; s < 256; s++)
+        freq[s] = 4 * (h[0][s] + h[1][s] + h[2][s] + h[3][s]) + 1;
+}
+
 static uint8_t *put_stored(const uint8_t *src, size_t n, uint8_t *out)
 {
     do {
@@ -206,14 +223,20 @@ static uint8_t *put_stored(const uint8_t *src, size_t n, uint8_t *out)
     return out;
 }
 
-size_t sim_zlib_compress(const uint8_t *src, size_t n, uint8_t *dst)
+/* sampled: code lengths from sampled_histogram (arrays of 16 KiB and more); the encoding is then
+ * watched and replaced by stored blocks should it outgrow them (the estimate can be wrong). */
+static size_t compress(const uint8_t *src, size_t n, uint8_t *dst, int sampled)
 {
     uint8_t *out = dst;
     *out++ = 0x78; /* deflate, 32 KiB window */
     *out++ = 0x01; /* fastest compression level, no dictionary; (0x78 << 8 | 0x01) % 31 == 0 */
 
     uint32_t freq[N_LITLEN];
-    histogram(src, n, freq);
+    sampled = sampled && n >= 16384;
+    if (sampled)
+        sampled_histogram(src, n, freq);
+    else
+        histogram(src, n, freq);
     freq[256] = 1; /* end of block */
     /* A complete code needs two symbols: pretend a byte value that never occurs was seen. */
     int used = 0;
@@ -275,6 +298,10 @@ size_t sim_zlib_compress(const uint8_t *src, size_t n, uint8_t *dst)
         uint64_t buf = b.buf;
         unsigned cnt = b.count;
         size_t i = 0;
+        /* With sampled codes (which may be wrong for the rest), each step codes no more input
+         * than the room left in dst could take at 15 bits a byte; when that room is nearly gone
+         * the block is redone stored, which always fits. */
+        uint8_t *const end = dst + sim_zlib_bound(n) - 4 - 16; /* adler, end code and slack */
 #define SIM_PUT(e)                                                                                 \
     do {                                                                                           \
         buf |= (uint64_t)((e)&0xffff) << cnt;                                                      \
@@ -287,21 +314,34 @@ size_t sim_zlib_compress(const uint8_t *src, size_t n, uint8_t *dst)
         buf >>= cnt & ~7u;                                                                         \
         cnt &= 7;                                                                                  \
     } while (0)
-        if (max_len <= 14) {
-            for (; i + 4 <= n; i += 4) {
-                SIM_PUT(enc[src[i]]);
-                SIM_PUT(enc[src[i + 1]]);
-                SIM_PUT(enc[src[i + 2]]);
-                SIM_PUT(enc[src[i + 3]]);
-                SIM_STORE();
+        while (i + 4 <= n) {
+            size_t chunk = 4096;
+            if (sampled) {
+                const size_t room = o < end ? (size_t)(end - o) : 0;
+                if (room / 15 * 8 < chunk) chunk = room / 15 * 8 / 4 * 4;
+                if (chunk < 64 && n - i > chunk) {
+                    out = put_stored(src, n, dst + 2);
+                    goto adler;
+                }
             }
-        } else {
-            for (; i + 3 <= n; i += 3) {
-                SIM_PUT(enc[src[i]]);
-                SIM_PUT(enc[src[i + 1]]);
-                SIM_PUT(enc[src[i + 2]]);
-                SIM_STORE();
+            const size_t lim = n - i > chunk ? i + chunk : n;
+            if (max_len <= 14) {
+                for (; i + 4 <= lim; i += 4) {
+                    SIM_PUT(enc[src[i]]);
+                    SIM_PUT(enc[src[i + 1]]);
+                    SIM_PUT(enc[src[i + 2]]);
+                    SIM_PUT(enc[src[i + 3]]);
+                    SIM_STORE();
+                }
+            } else {
+                for (; i + 3 <= lim; i += 3) {
+                    SIM_PUT(enc[src[i]]);
+                    SIM_PUT(enc[src[i + 1]]);
+                    SIM_PUT(enc[src[i + 2]]);
+                    SIM_STORE();
+                }
             }
+            if (lim == n) break;
         }
 #undef SIM_PUT
 #undef SIM_STORE
@@ -314,10 +354,21 @@ size_t sim_zlib_compress(const uint8_t *src, size_t n, uint8_t *dst)
         flush_bits(&b);
         out = b.out;
     }
+adler:;
     uint32_t adler = libdeflate_adler32(1, src, n);
     out[0] = (uint8_t)(adler >> 24);
     out[1] = (uint8_t)(adler >> 16);
     out[2] = (uint8_t)(adler >> 8);
     out[3] = (uint8_t)adler;
     return (size_t)(out + 4 - dst);
+}
+
+size_t sim_zlib_compress(const uint8_t *src, size_t n, uint8_t *dst)
+{
+    return compress(src, n, dst, 0);
+}
+
+size_t sim_zlib_compress_sampled(const uint8_t *src, size_t n, uint8_t *dst)
+{
+    return compress(src, n, dst, 1);
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,7 +40,24 @@ struct sim_writer {
     size_t zcap;
     uint8_t *swap; /* byte-swapped copy (big-endian hosts only) */
     size_t swap_cap;
+
+    /* Background stage (sim_writer_start_async): full buffers are hashed and written by a thread
+     * of their own while the caller fills the other buffer.  One buffer in flight at a time, so
+     * bytes reach SHA-1 and the file in order. */
+    int async;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    char *spare;     /* the buffer not being filled (owned by the thread while job_pending) */
+    int job_pending; /* spare holds job_len bytes to hash from job_hash and write */
+    int stop;        /* the thread exits once no job is pending */
+    size_t job_len, job_hash;
+    uint64_t job_at;     /* file offset of the job's first byte (for messages) */
+    lv_status bg_status; /* the thread's first failure, and its message (thread-local there) */
+    char bg_error[512];
 };
+
+static void stop_async(sim_writer *w);
 
 static lv_status fail(sim_writer *w, lv_status st)
 {
@@ -94,6 +112,8 @@ lv_status sim_writer_create(const char *path, int compress, sim_writer **out)
 void sim_writer_destroy(sim_writer *w)
 {
     if (!w) return;
+    stop_async(w);
+    free(w->spare);
     if (w->fd >= 0) close(w->fd);
     if (w->created && !w->committed) unlink(w->tmp_path);
     free(w->path);
@@ -119,29 +139,126 @@ uint64_t sim_writer_payload(const sim_writer *w)
 
 void sim_writer_hash(sim_writer *w)
 {
+    if (w->async) return; /* the background stage hashes each buffer when it writes it */
     if (w->hashing && w->len > w->hashed)
         lv_sha1_update(&w->sha, w->buf + w->hashed, w->len - w->hashed);
     w->hashed = w->len;
 }
 
-static void flush(sim_writer *w)
+/* Hashes buf[hash_from..n) (unless hash_from == n) and writes buf[0..n) at file offset `at`.
+ * Returns the status; the message is set on the calling thread. */
+static lv_status hash_and_write(sim_writer *w, const char *buf, size_t n, size_t hash_from,
+                                uint64_t at)
 {
-    if (w->status != LV_OK) return;
-    sim_writer_hash(w);
-    const char *p = w->buf;
-    size_t n = w->len;
+    if (hash_from < n) lv_sha1_update(&w->sha, buf + hash_from, n - hash_from);
+    const char *p = buf;
     while (w->fd >= 0 && n > 0) {
         ssize_t k = write(w->fd, p, n);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
             int e = k < 0 ? errno : EIO;
-            fail(w, lv_error_set(LV_ERR_IO, "%s: write failed at byte %llu: %s", w->path,
-                                 (unsigned long long)(w->flushed + (uint64_t)(p - w->buf)),
-                                 strerror(e)));
-            return;
+            return lv_error_set(LV_ERR_IO, "%s: write failed at byte %llu: %s", w->path,
+                                (unsigned long long)(at + (uint64_t)(p - buf)), strerror(e));
         }
         p += k;
         n -= (size_t)k;
+    }
+    return LV_OK;
+}
+
+static void *async_main(void *arg)
+{
+    sim_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->job_pending && !w->stop)
+            pthread_cond_wait(&w->cv, &w->lock);
+        if (!w->job_pending) break;
+        pthread_mutex_unlock(&w->lock);
+        lv_status st = LV_OK;
+        if (w->bg_status == LV_OK) /* after a failure the rest is not written */
+            st = hash_and_write(w, w->spare, w->job_len, w->job_hash, w->job_at);
+        pthread_mutex_lock(&w->lock);
+        if (st != LV_OK && w->bg_status == LV_OK) {
+            w->bg_status = st;
+            snprintf(w->bg_error, sizeof w->bg_error, "%s", lv_last_error());
+        }
+        w->job_pending = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Waits until the background stage has no job (so w->sha and the file are up to date) and takes
+ * over its failure, if any, with its message. */
+static void drain(sim_writer *w)
+{
+    if (!w->async) return;
+    pthread_mutex_lock(&w->lock);
+    while (w->job_pending)
+        pthread_cond_wait(&w->cv, &w->lock);
+    lv_status st = w->bg_status;
+    pthread_mutex_unlock(&w->lock);
+    if (st != LV_OK && w->status == LV_OK) fail(w, lv_error_set(st, "%s", w->bg_error));
+}
+
+lv_status sim_writer_start_async(sim_writer *w)
+{
+    if (w->async || w->fd < 0) return LV_OK;
+    w->spare = (char *)malloc(SIM_BUFFER_BYTES);
+    RETURN_IF_NULL_ALLOC(w->spare, SIM_BUFFER_BYTES);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, async_main, w) != 0) {
+        /* Not fatal: the writer stays synchronous. */
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->cv);
+        free(w->spare);
+        w->spare = NULL;
+        return LV_OK;
+    }
+    w->async = 1;
+    return LV_OK;
+}
+
+static void stop_async(sim_writer *w)
+{
+    if (!w->async) return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cv);
+    w->async = 0;
+}
+
+static void flush(sim_writer *w)
+{
+    if (w->status != LV_OK) return;
+    if (w->async) {
+        /* Hand the buffer over; fill the spare meanwhile. */
+        drain(w);
+        if (w->status != LV_OK) return;
+        char *full = w->buf;
+        w->buf = w->spare;
+        w->spare = full;
+        w->job_len = w->len;
+        w->job_hash = w->hashing ? w->hashed : w->len;
+        w->job_at = w->flushed;
+        pthread_mutex_lock(&w->lock);
+        w->job_pending = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->lock);
+    } else {
+        sim_writer_hash(w);
+        lv_status st = hash_and_write(w, w->buf, w->len, w->len, w->flushed);
+        if (st != LV_OK) {
+            fail(w, st);
+            return;
+        }
     }
     w->flushed += w->len;
     w->len = 0;
@@ -427,7 +544,10 @@ void sim_writer_array_stream(sim_writer *w, sim_fill_fn fill, void *ctx, uint64_
 
 void sim_writer_checksum(sim_writer *w, char hex[41])
 {
-    sim_writer_hash(w);
+    drain(w); /* every earlier buffer is hashed; then this one's bytes so far */
+    if (w->hashing && w->len > w->hashed)
+        lv_sha1_update(&w->sha, w->buf + w->hashed, w->len - w->hashed);
+    w->hashed = w->len;
     lv_sha1_final_hex(&w->sha, hex);
     w->hashing = 0;
 }
@@ -435,6 +555,8 @@ void sim_writer_checksum(sim_writer *w, char hex[41])
 lv_status sim_writer_commit(sim_writer *w)
 {
     flush(w);
+    drain(w);
+    stop_async(w);
     if (w->status != LV_OK) return w->status;
     if (w->fd < 0) return LV_OK;
     int fd = w->fd;

@@ -54,6 +54,12 @@ void sim_writer_hash(sim_writer *w);
 /* The SHA-1 of everything written so far; bytes written afterwards are not hashed. */
 void sim_writer_checksum(sim_writer *w, char hex[41]);
 
+/* From now on full buffers are hashed and written by a thread of the writer's own while the
+ * caller fills the next one, so SHA-1 and write() overlap the caller's work (the mzML writer's
+ * encoding and emission).  A failure there is reported by a later call (the status is sticky).
+ * Does nothing for a counting-only writer or when the thread cannot be started. */
+lv_status sim_writer_start_async(sim_writer *w);
+
 /* Flushes, closes and renames the temporary file to the final path. */
 lv_status sim_writer_commit(sim_writer *w);
 

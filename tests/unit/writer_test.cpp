@@ -85,6 +85,35 @@ TEST(Writer, ProcessedSpectraReadBackExactly)
               lvtest::xml_text(lvtest::temp_dir() + "/proc_out3.mzML"));
 }
 
+/* The record rewriter jumps over a payload by its encodedLength only when that lands on
+ * "</binary>"; wrong lengths (same number of digits, so no offset moves) must make it scan. */
+TEST(Writer, WrongEncodedLengthsAreScannedOver)
+{
+    std::string good = simulated("enclen.mzML", 1 << 20);
+    std::string text = lvtest::xml_text(good);
+    const std::string attr = "<binaryDataArray encodedLength=\"";
+    size_t changed = 0;
+    for (size_t at = text.find(attr); at != std::string::npos; at = text.find(attr, at + 1)) {
+        size_t v = at + attr.size(), e = text.find('"', v);
+        if (e == std::string::npos || e == v) continue;
+        char &last = text[e - 1];
+        last = last == '9' ? '0' : static_cast<char>(last + 1);
+        changed++;
+    }
+    ASSERT_GT(changed, 10u);
+    std::string src = lvtest::temp_dir() + "/enclen_bad.mzML";
+    FILE *f = fopen(src.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(fwrite(text.data(), 1, text.size(), f), text.size());
+    fclose(f);
+    std::string out = lvtest::temp_dir() + "/enclen_out.mzML";
+    std::map<uint64_t, Expected> expect;
+    std::string err;
+    ASSERT_EQ(lvtest::write_copy(src, out, Replace::EveryOther, 2, &expect, &err), LV_OK) << err;
+    ASSERT_GT(expect.size(), 10u);
+    lvtest::check_copy(src, out, expect);
+}
+
 TEST(Writer, SoftwareAndProcessingCountsGrowByOne)
 {
     std::string src = simulated("counts.mzML", 1 << 20);
@@ -367,10 +396,16 @@ TEST(Writer, WriteFailureIsReported)
         signal(SIGXFSZ, SIG_IGN);
         struct rlimit rl = {1 << 20, 1 << 20};
         setrlimit(RLIMIT_FSIZE, &rl);
-        std::string err;
-        lv_status st = lvtest::write_copy(src, out, Replace::EveryOther, 1, nullptr, &err);
-        bool ok = st == LV_ERR_IO && err.find(out) != std::string::npos &&
-                  err.find("write failed") != std::string::npos;
+        /* 1 thread: written in the caller; 2: by the stream's background stage, whose failure
+         * (and message) must surface on the caller's thread all the same. */
+        bool ok = true;
+        for (uint32_t threads : {1u, 2u}) {
+            std::string err;
+            lv_status st =
+                lvtest::write_copy(src, out, Replace::EveryOther, threads, nullptr, &err);
+            ok = ok && st == LV_ERR_IO && err.find(out) != std::string::npos &&
+                 err.find("write failed") != std::string::npos;
+        }
         _exit(ok ? 0 : 1);
     }
     int status = 0;
