@@ -22,5 +22,5 @@ step bayes_1t "$BUILD"/bench/bench_bayes batch 1 5
 step annotate "$BUILD"/bench/bench_bayes annotate 67108864 2
 step frames "$BUILD"/bench/bench_frames "${BENCH_DIR:-/tmp}/lv_bench_frames"
 step writer "$BUILD"/bench/bench_writer
-step python_overhead env LAVOISIER_LIBRARY="$BUILD/liblavoisier.so.0" python3 bench/bench_python_overhead.py
+step python_overhead env PYTHONPATH="$BUILD/python" LAVOISIER_LIBRARY="$BUILD/liblavoisier.so.0" python3 bench/bench_python_overhead.py
 echo "logs in $out"
