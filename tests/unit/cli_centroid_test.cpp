@@ -12,54 +12,22 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.h"
 #include "lavoisier.h"
 #include "test_support.h"
 
 namespace
 {
 
-const char *cli()
-{
-    const char *c = std::getenv("LV_CLI");
-    return c && *c ? c : nullptr;
-}
-
-int run(const std::string &args, std::string *err = nullptr)
-{
-    const std::string dir = lvtest::temp_dir();
-    const std::string err_file = dir + "/stderr.txt";
-    std::string cmd =
-        std::string(cli()) + " " + args + " > '" + dir + "/stdout.txt' 2> '" + err_file + "'";
-    int rc = std::system(cmd.c_str());
-    if (err) *err = lvtest::read_file(err_file);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string last_stdout()
-{
-    return lvtest::read_file(lvtest::temp_dir() + "/stdout.txt");
-}
-
-/* The integer after "key": in a one-line JSON object. */
-long long json_int(const std::string &doc, const std::string &key)
-{
-    size_t p = doc.find("\"" + key + "\": ");
-    if (p == std::string::npos) return -1;
-    return std::atoll(doc.c_str() + p + key.size() + 4);
-}
+using lvtest::cli;
+using lvtest::json_int;
+using lvtest::last_stdout;
+using lvtest::run;
 
 std::string simulate(const std::string &name, int seed)
 {
-    const std::string path = lvtest::temp_dir() + "/" + name;
-    struct stat sb;
-    if (stat(path.c_str(), &sb) == 0) return path;
-    lv_simulate_params p;
-    lv_simulate_params_init(&p);
-    p.target_bytes = 3u << 20;
-    p.ms1_points = 6000;
-    p.ms2_per_cycle = 4;
-    p.seed = (uint64_t)seed;
-    EXPECT_EQ(lv_simulate(path.c_str(), &p), LV_OK) << lv_last_error();
+    std::string path = lvtest::simulate_run(name, seed, 3u << 20, 6000, 4);
+    EXPECT_FALSE(path.empty()) << lv_last_error();
     return path;
 }
 
