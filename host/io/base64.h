@@ -29,6 +29,8 @@ static inline size_t lv_base64_encoded_size(size_t n)
 /* Decodes src[0..n) into dst (room for lv_base64_decoded_bound(n) bytes) and sets *out_n.
  * Errors: LV_ERR_BASE64 naming the offending character and its offset within src. */
 lv_status lv_base64_decode(const char *src, size_t n, uint8_t *dst, size_t *out_n);
+/* The same without the vector path, whatever the CPU: the reference of the tests. */
+lv_status lv_base64_decode_scalar(const char *src, size_t n, uint8_t *dst, size_t *out_n);
 
 /* Encodes src[0..n) into dst (room for lv_base64_encoded_size(n) bytes, no NUL added).
  * Returns the number of characters written. */

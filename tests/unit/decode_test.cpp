@@ -268,6 +268,99 @@ TEST(Base64, Errors)
     EXPECT_NE(last_error().find("'*' (0x2a) at byte 12345"), std::string::npos) << last_error();
 }
 
+/* Decodes s with both decoders (the vector path where the CPU has one, and the scalar reference)
+ * into bound-sized buffers followed by canaries; both must agree in everything observable. */
+void expect_same_as_scalar(const std::string &s, const char *what)
+{
+    const size_t bound = lv_base64_decoded_bound(s.size());
+    const size_t canary = 40;
+    std::vector<char> in(s.begin(), s.end());
+    Bytes a(bound + canary, 0xA5), b(bound + canary, 0xA5);
+    size_t na = 777, nb = 777;
+    lv_status sa = lv_base64_decode(in.data(), in.size(), a.data(), &na);
+    std::string ea = sa == LV_OK ? "" : last_error();
+    lv_status sb = lv_base64_decode_scalar(in.data(), in.size(), b.data(), &nb);
+    std::string eb = sb == LV_OK ? "" : last_error();
+    ASSERT_EQ(sa, sb) << what << " len " << s.size();
+    ASSERT_EQ(ea, eb) << what << " len " << s.size(); /* message, hence offset, included */
+    for (size_t k = bound; k < a.size(); k++)
+        ASSERT_EQ(a[k], 0xA5) << what << ": write past the bound at " << k;
+    if (sa != LV_OK) return;
+    ASSERT_EQ(na, nb) << what << " len " << s.size();
+    ASSERT_EQ(0, std::memcmp(a.data(), b.data(), na)) << what << " len " << s.size();
+}
+
+TEST(Base64, VectorPathMatchesScalar)
+{
+    std::mt19937_64 rng(64);
+    static const char ws[] = {' ', '\t', '\r', '\n'};
+    static const char bad[] = {'!', '-', '_', '*', '=', '\x80', '\xff', '\x01', '\0',   '@',
+                               '[', '`', '{', ':', '.', ',',    '\x7f', '\x0b', '\x2c', '\x2e'};
+    auto pos = [&](size_t len) -> size_t {
+        if (len == 0) return 0;
+        /* Half the time near a 32-character block edge (from the start of the input). */
+        if (rng() % 2) {
+            size_t edge = (rng() % (len / 32 + 1)) * 32 + rng() % 3;
+            size_t p = edge >= 1 ? edge - 1 : 0;
+            return std::min(p, len);
+        }
+        return rng() % (len + 1);
+    };
+    auto variants = [&](const std::string &enc, const char *what) {
+        expect_same_as_scalar(enc, what);
+        for (int rep = 0; rep < 4; rep++) {
+            std::string w = enc; /* whitespace only: still valid */
+            for (int k = int(rng() % 4); k >= 0; k--)
+                w.insert(pos(w.size()), 1, ws[rng() % 4]);
+            expect_same_as_scalar(w, "whitespace");
+            std::string x = w; /* one bad character, inserted or replacing */
+            size_t p = pos(x.size());
+            char c = bad[rng() % sizeof bad];
+            if (rng() % 2 && p < x.size())
+                x[p] = c;
+            else
+                x.insert(p, 1, c);
+            expect_same_as_scalar(x, "invalid");
+            std::string t = w.substr(0, rng() % (w.size() + 1)); /* truncated */
+            expect_same_as_scalar(t, "truncated");
+        }
+    };
+    /* Every input length 0..300: encodings of random bytes, and arbitrary digit strings. */
+    for (size_t len = 0; len <= 300; len++) {
+        std::string digits(len, 'A');
+        static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (auto &ch : digits)
+            ch = A[rng() % 64];
+        variants(digits, "digits");
+        variants(b64(random_bytes(rng, len)), "encoded");
+    }
+    /* Every byte value at every position of the first two blocks. */
+    std::string base = b64(random_bytes(rng, 60));
+    for (size_t p = 0; p < 70; p++)
+        for (int c = 0; c < 256; c++) {
+            std::string x = base;
+            x.insert(p, 1, char(c));
+            expect_same_as_scalar(x, "byte sweep");
+        }
+    /* Long inputs: plain, line-wrapped, with a late error. */
+    for (int rep = 0; rep < 3; rep++) {
+        std::string enc = b64(random_bytes(rng, 100000 + rng() % 64));
+        expect_same_as_scalar(enc, "long");
+        std::string wrapped;
+        for (size_t k = 0; k < enc.size(); k += 76)
+            wrapped += enc.substr(k, 76) + "\r\n";
+        expect_same_as_scalar(wrapped, "long wrapped");
+        std::string x = enc;
+        x[x.size() - 1 - rng() % 200] = bad[rng() % sizeof bad];
+        expect_same_as_scalar(x, "long invalid");
+        variants(enc, "long variants");
+    }
+    /* The vector path must also agree with the independent encoder on valid input. */
+    Bytes raw = random_bytes(rng, 5000), out;
+    ASSERT_EQ(decode_b64(b64(raw), &out), LV_OK);
+    EXPECT_EQ(out, raw);
+}
+
 TEST(Base64, NullArguments)
 {
     uint8_t buf[8];
