@@ -161,6 +161,16 @@ char *lv_xml_unescape(const uint8_t *src, size_t n);
 int lv_xml_find_attr(const uint8_t *tag, size_t n, const char *name, const uint8_t **value,
                      size_t *value_len);
 
+/* XML whitespace (space, tab, LF, CR). */
+static inline int lv_xml_is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The encodedLength attribute of the <binaryDataArray> start tag tag[0..n) as a plain decimal
+ * number, or SIZE_MAX when absent or not one (callers then scan for the payload's end). */
+size_t lv_xml_encoded_length(const uint8_t *tag, size_t n);
+
 /* Length of the start tag beginning at p (up to and including '>'), or 0 when no '>' in n. */
 size_t lv_xml_tag_length(const uint8_t *p, size_t n);
 

@@ -22,11 +22,6 @@ static lv_status append(lv_bytes *b, const uint8_t *src, size_t n)
     return LV_OK;
 }
 
-static int is_blank(uint8_t c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static lv_status add_span(lv_span_list *s, size_t off, size_t len)
 {
     if (s->n == s->cap) {
@@ -40,27 +35,12 @@ static lv_status add_span(lv_span_list *s, size_t off, size_t len)
     return LV_OK;
 }
 
-/* The encodedLength attribute of a <binaryDataArray> start tag, or SIZE_MAX when absent or not a
- * plain decimal number. */
-static size_t encoded_length(const uint8_t *tag, size_t n)
-{
-    const uint8_t *v;
-    size_t vn;
-    if (!lv_xml_find_attr(tag, n, "encodedLength", &v, &vn) || vn == 0 || vn > 18) return SIZE_MAX;
-    size_t len = 0;
-    for (size_t k = 0; k < vn; k++) {
-        if (v[k] < '0' || v[k] > '9') return SIZE_MAX;
-        len = len * 10 + (size_t)(v[k] - '0');
-    }
-    return len;
-}
-
 /* Length of "</name" + optional whitespace + ">" at p, or 0 (k = strlen(name)). */
 static size_t end_tag_length(const uint8_t *p, size_t n, const char *name, size_t k)
 {
     if (n < k + 3 || p[0] != '<' || p[1] != '/' || memcmp(p + 2, name, k) != 0) return 0;
     size_t i = k + 2;
-    while (i < n && is_blank(p[i]))
+    while (i < n && lv_xml_is_blank(p[i]))
         i++;
     return (i < n && p[i] == '>') ? i + 1 : 0;
 }
@@ -70,7 +50,7 @@ static int is_start_tag(const uint8_t *p, size_t n, const char *name, size_t k)
 {
     if (n < k + 2 || memcmp(p + 1, name, k) != 0) return 0;
     uint8_t c = p[k + 1];
-    return is_blank(c) || c == '>' || c == '/';
+    return lv_xml_is_blank(c) || c == '>' || c == '/';
 }
 
 /* The walk of lv_record_split.  With compact, whitespace-only text between a '>' and the next
@@ -98,7 +78,7 @@ static lv_status split(const uint8_t *p, size_t n, lv_record_kind kind, int at_e
         i = (size_t)(lt - p);
         if (compact) {
             size_t k = i;
-            while (k > seg && is_blank(p[k - 1]))
+            while (k > seg && lv_xml_is_blank(p[k - 1]))
                 k--;
             if (k < i && k > seg && p[k - 1] == '>') { /* blanks between tags: left out */
                 FORWARD_IF_ERROR(append(markup, p + seg, k - seg));
@@ -141,7 +121,7 @@ static lv_status split(const uint8_t *p, size_t n, lv_record_kind kind, int at_e
         } else if (c1 == 'b' && is_start_tag(p + i, rest, "binaryDataArray", 15)) {
             size_t tl = lv_xml_tag_length(p + i, rest);
             if (tl == 0) break;
-            declared = encoded_length(p + i, tl);
+            declared = lv_xml_encoded_length(p + i, tl);
             i += tl;
         } else if (c1 == (uint8_t)name[0] && is_start_tag(p + i, rest, name, name_len)) {
             return lv_error_set(LV_ERR_FORMAT,

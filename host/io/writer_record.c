@@ -332,20 +332,6 @@ typedef struct walk {
     int found_repr;   /* the wanted term is (or will be, after the edits) present */
 } walk;
 
-/* The encodedLength attribute of a <binaryDataArray> start tag, or SIZE_MAX. */
-static size_t encoded_length(const uint8_t *tag, size_t tl)
-{
-    const uint8_t *v;
-    size_t vl;
-    if (!lv_xml_find_attr(tag, tl, "encodedLength", &v, &vl) || vl == 0 || vl > 15) return SIZE_MAX;
-    size_t len = 0;
-    for (size_t k = 0; k < vl; k++) {
-        if (v[k] < '0' || v[k] > '9') return SIZE_MAX;
-        len = len * 10 + (size_t)(v[k] - '0');
-    }
-    return len;
-}
-
 /* Walks the children of the spectrum, planning representation edits. */
 static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t start_tag_len, int repr,
                              walk *w)
@@ -433,7 +419,7 @@ static lv_status walk_record(rewrite *r, const uint8_t *p, size_t n, size_t star
             in_desc = 1;
             insert_desc = SIZE_MAX;
         }
-        if (strcmp(name, "binaryDataArray") == 0) encoded = encoded_length(p + i, tl);
+        if (strcmp(name, "binaryDataArray") == 0) encoded = lv_xml_encoded_length(p + i, tl);
         if (!self_closing) depth++;
         i += tl;
         /* A payload is most of a record's bytes, and base64 has no '<': when the array's

@@ -10,11 +10,6 @@
 #include "io/mzml.h"
 #include "runtime/error.h"
 
-static int is_space(uint8_t c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 int lv_xml_is_start_tag(const uint8_t *p, size_t n, const char *name)
 {
     /* One pass that stops at the first differing byte: the index check and the record walk call
@@ -26,7 +21,7 @@ int lv_xml_is_start_tag(const uint8_t *p, size_t n, const char *name)
         if (k + 1 >= n || p[k + 1] != (uint8_t)name[k]) return 0;
     if (n < k + 2) return 0;
     uint8_t c = p[k + 1];
-    return is_space(c) || c == '>' || c == '/';
+    return lv_xml_is_blank(c) || c == '>' || c == '/';
 }
 
 size_t lv_xml_tag_length(const uint8_t *p, size_t n)
@@ -53,21 +48,21 @@ int lv_xml_find_attr(const uint8_t *tag, size_t n, const char *name, const uint8
 {
     size_t k = strlen(name);
     size_t i = 1;
-    while (i < n && !is_space(tag[i]) && tag[i] != '>')
+    while (i < n && !lv_xml_is_blank(tag[i]) && tag[i] != '>')
         i++; /* skip the element name */
     while (i < n) {
-        while (i < n && is_space(tag[i]))
+        while (i < n && lv_xml_is_blank(tag[i]))
             i++;
         if (i >= n || tag[i] == '>' || tag[i] == '/') return 0;
         size_t name_start = i;
-        while (i < n && tag[i] != '=' && !is_space(tag[i]) && tag[i] != '>')
+        while (i < n && tag[i] != '=' && !lv_xml_is_blank(tag[i]) && tag[i] != '>')
             i++;
         size_t name_len = i - name_start;
-        while (i < n && is_space(tag[i]))
+        while (i < n && lv_xml_is_blank(tag[i]))
             i++;
         if (i >= n || tag[i] != '=') return 0;
         i++;
-        while (i < n && is_space(tag[i]))
+        while (i < n && lv_xml_is_blank(tag[i]))
             i++;
         if (i >= n || (tag[i] != '"' && tag[i] != '\'')) return 0;
         uint8_t quote = tag[i++];
@@ -225,4 +220,17 @@ xmlParserCtxtPtr lv_xml_push_parser(xmlSAXHandler *sax, void *user)
     xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(sax, user, NULL, 0, NULL);
     if (ctxt) lv_xml_safe_options(ctxt, user);
     return ctxt;
+}
+
+size_t lv_xml_encoded_length(const uint8_t *tag, size_t n)
+{
+    const uint8_t *v;
+    size_t vn;
+    if (!lv_xml_find_attr(tag, n, "encodedLength", &v, &vn) || vn == 0 || vn > 18) return SIZE_MAX;
+    size_t len = 0;
+    for (size_t k = 0; k < vn; k++) {
+        if (v[k] < '0' || v[k] > '9') return SIZE_MAX;
+        len = len * 10 + (size_t)(v[k] - '0');
+    }
+    return len;
 }

@@ -66,8 +66,8 @@ void count(lv_context *ctx, const std::vector<float> &x, const std::vector<int> 
     std::vector<double> cmz(x.size());
     std::vector<float> cint(x.size());
     uint64_t coff[2] = {0, 0};
-    ASSERT_EQ(lv_centroid(ctx, &cp, 1, off, mz.data(), x.data(), x.size(), cmz.data(),
-                          cint.data(), nullptr, coff),
+    ASSERT_EQ(lv_centroid(ctx, &cp, 1, off, mz.data(), x.data(), x.size(), cmz.data(), cint.data(),
+                          nullptr, coff),
               LV_OK)
         << lv_last_error();
     std::vector<bool> hit(centres.size(), false);
