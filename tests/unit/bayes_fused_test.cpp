@@ -13,18 +13,15 @@
 #include "bayes_fixture.h"
 #include "lavoisier.h"
 #include "ops/bayes_cpu.h"
+#include "peak_fixtures.h"
 
 namespace
 {
 
 lv_context *cpu_ctx(uint32_t threads)
 {
-    lv_context_params p;
-    lv_context_params_init(&p);
-    p.device = LV_DEVICE_CPU;
-    p.n_threads = threads;
-    lv_context *ctx = nullptr;
-    EXPECT_EQ(lv_context_create(&p, &ctx), LV_OK);
+    lv_context *ctx = lvtest::cpu_context(threads);
+    EXPECT_NE(ctx, nullptr) << lv_last_error();
     return ctx;
 }
 
